@@ -1,0 +1,111 @@
+"""Routes under `/_mock/` (health, scenarios, journal, reload, routes) and `/v1/models`."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from .catalog import load_catalog
+from .handler import STATE
+from .middleware import error_response
+from .scenario import Match
+from .yamlsource import ProblemsError
+
+
+async def health(request: web.Request) -> web.Response:
+    """Liveness and a summary: scenario count, open streams."""
+    state = request.app[STATE]
+    return web.json_response({"status": "ok", "scenarios": len(state.catalog.scenarios), "open_streams": len(state.tasks)})
+
+
+async def scenarios(request: web.Request) -> web.Response:
+    """Every scenario with its description, file and match rules."""
+    catalog = request.app[STATE].catalog
+    return web.json_response(
+        [
+            {
+                "name": s.name,
+                "description": s.description,
+                "file": catalog.files[s.name],
+                "match": _match_json(s.match),
+            }
+            for s in catalog.scenarios.values()
+        ]
+    )
+
+
+async def journal(request: web.Request) -> web.Response:
+    """Recent requests, oldest first; `?scenario=`, `?path=`, `?limit=` narrow it."""
+    limit = request.query.get("limit")
+    if limit is not None and not limit.isdigit():
+        return error_response(400, f"?limit= must be a whole number; got {limit!r}.")
+    entries = request.app[STATE].journal.entries(
+        scenario=request.query.get("scenario"), path=request.query.get("path"), limit=int(limit) if limit else None
+    )
+    return web.json_response(entries, dumps=_dumps)
+
+
+async def clear_journal(request: web.Request) -> web.Response:
+    """Forget every journal entry."""
+    request.app[STATE].journal.clear()
+    return web.json_response({"cleared": True})
+
+
+async def reload(request: web.Request) -> web.Response:
+    """Re-read the scenarios folder; on problems keep serving the old catalog and list them."""
+    state = request.app[STATE]
+    try:
+        catalog = load_catalog(state.config.scenarios)
+    except ProblemsError as exc:
+        return web.json_response({"reloaded": False, "problems": [str(p) for p in exc.problems]}, status=422)
+    if state.config.default not in catalog.scenarios:
+        return web.json_response({"reloaded": False, "problems": [f"default scenario {state.config.default!r} is gone"]}, status=422)
+    state.catalog = catalog
+    return web.json_response({"reloaded": True, "scenarios": catalog.names})
+
+
+async def routes(request: web.Request) -> web.Response:
+    """The routes this server answers."""
+    listed = sorted({f"{r.method} {r.resource.canonical}" for r in request.app.router.routes() if r.resource and r.method != "HEAD"})
+    return web.json_response(listed)
+
+
+async def models(request: web.Request) -> web.Response:
+    """One model per scenario, as `GET /v1/models` lists them."""
+    catalog = request.app[STATE].catalog
+    return web.json_response({"object": "list", "data": [_model(name) for name in catalog.names]})
+
+
+async def model(request: web.Request) -> web.Response:
+    """One model by id; 404 in OpenAI's shape when no scenario has that name."""
+    name = request.match_info["model"]
+    if name not in request.app[STATE].catalog.scenarios:
+        return error_response(404, f"The model '{name}' does not exist. Models here are scenario names: GET /v1/models.")
+    return web.json_response(_model(name))
+
+
+def _model(name: str) -> dict[str, object]:
+    return {"id": name, "object": "model", "created": 1_735_689_600, "owned_by": "mockllm"}
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _match_json(match: Match | None) -> dict[str, str] | None:
+    if match is None:
+        return None
+    return {key: pattern.pattern for key, pattern in match if pattern is not None}
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the admin routes and `/v1/models`."""
+    app.router.add_get("/_mock/health", health)
+    app.router.add_get("/_mock/scenarios", scenarios)
+    app.router.add_get("/_mock/journal", journal)
+    app.router.add_delete("/_mock/journal", clear_journal)
+    app.router.add_post("/_mock/reload", reload)
+    app.router.add_get("/_mock/routes", routes)
+    app.router.add_get("/v1/models", models)
+    app.router.add_get("/v1/models/{model}", model)

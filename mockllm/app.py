@@ -1,0 +1,58 @@
+"""The application factory: state, routes, middlewares and shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from . import admin, text
+from .catalog import Catalog, check_default, load_catalog
+from .config import ServerConfig
+from .dialects import DIALECTS
+from .handler import STATE, ServerState, handle_chat
+from .journal import Journal
+from .middleware import add_cors_headers, cors, shaped_errors
+
+log = logging.getLogger("mockllm")
+
+
+def create_app(config: ServerConfig | None = None, catalog: Catalog | None = None) -> web.Application:
+    """Build the app; raise ProblemsError when the scenarios folder has problems."""
+    config = config or ServerConfig()
+    catalog = catalog or load_catalog(config.scenarios)
+    check_default(catalog, config.default)
+    app = web.Application(middlewares=[cors, shaped_errors], client_max_size=config.max_body_bytes)
+    app[STATE] = ServerState(config=config, catalog=catalog, journal=Journal(config.journal_size))
+    app.on_response_prepare.append(add_cors_headers)
+    app.on_startup.append(_warm_up)
+    app.on_shutdown.append(_close_streams)
+    _add_chat_routes(app)
+    admin.add_routes(app)
+    return app
+
+
+def _add_chat_routes(app: web.Application) -> None:
+    openai = DIALECTS["openai"]
+
+    async def chat_completions(request: web.Request) -> web.StreamResponse:
+        return await handle_chat(request, openai)
+
+    app.router.add_post("/v1/chat/completions", chat_completions)
+
+
+async def _warm_up(app: web.Application) -> None:
+    """Build faker instances in a thread so the first request does not wait for them."""
+    loop = asyncio.get_running_loop()
+    loop.run_in_executor(None, text.warm_up)
+
+
+async def _close_streams(app: web.Application) -> None:
+    """Cancel open streams so shutdown is prompt."""
+    tasks = list(app[STATE].tasks)
+    if tasks:
+        log.info("closing %d open stream(s)", len(tasks))
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,46 @@
+"""The start-up banner: where to point a client, and a curl line to try."""
+
+from __future__ import annotations
+
+import shlex
+
+from .config import ServerConfig
+
+_CURL_BODY = '{"model":"hello","stream":true,"messages":[{"role":"user","content":"你好"}]}'
+
+
+def lan_addresses() -> list[str]:
+    """IPv4 addresses of this machine's interfaces, loopback and link-local left out."""
+    import ifaddr
+
+    found = []
+    for adapter in ifaddr.get_adapters():
+        for ip in adapter.ips:
+            if ip.is_IPv4 and not str(ip.ip).startswith(("127.", "169.254.")):
+                found.append(str(ip.ip))
+    return sorted(set(found))
+
+
+def curl_line(base_url: str) -> str:
+    """A ready-to-paste curl command that streams the `hello` scenario."""
+    return (
+        f"curl -N {base_url}/v1/chat/completions -H 'Content-Type: application/json' -d {shlex.quote(_CURL_BODY)}"
+    )
+
+
+def banner(config: ServerConfig, port: int, scenario_count: int) -> str:
+    """The lines printed once the server listens."""
+    wildcard = config.host in ("0.0.0.0", "::", "")
+    local_host = "127.0.0.1" if wildcard else config.host
+    base = f"http://{_bracket(local_host)}:{port}"
+    lines = [f"mockllm serving {scenario_count} scenarios from {config.scenarios}", f"  base URL: {base}/v1"]
+    if wildcard:
+        lines += [f"  LAN:      http://{ip}:{port}/v1" for ip in lan_addresses()]
+    speed = "no waiting" if config.speed == 0 else f"x{config.speed:g}"
+    lines.append(f"  speed {speed}, seed {config.seed if config.seed is not None else 'random per request'}, default scenario {config.default!r}")
+    lines.append(f"  try:      {curl_line(base)}")
+    return "\n".join(lines)
+
+
+def _bracket(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

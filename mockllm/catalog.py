@@ -1,0 +1,83 @@
+"""Load a scenarios folder into a catalog, collecting every problem with its place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from pydantic import BaseModel, ValidationError
+
+from .scenario import Scenario
+from .yamlsource import Document, Problem, ProblemsError, read_documents
+
+DEFAULT_SCENARIO = "default"
+
+#: The document kinds a scenarios folder may hold, by their `kind:` value.
+DOCUMENT_KINDS: dict[str, type[BaseModel]] = {"scenario": Scenario}
+
+
+@dataclass
+class Catalog:
+    """Everything a scenarios folder declares."""
+
+    folder: Path
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    documents: dict[str, list[BaseModel]] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names, sorted."""
+        return sorted(self.scenarios)
+
+
+def load_catalog(folder: Path) -> Catalog:
+    """Read every `*.yaml`/`*.yml` below `folder`; raise ProblemsError listing all problems."""
+    if not folder.is_dir():
+        raise ProblemsError([Problem(str(folder), 1, "", "not a folder of scenario files")])
+    catalog = Catalog(folder)
+    problems: list[Problem] = []
+    for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
+        try:
+            for doc in read_documents(path):
+                problems.extend(_add(catalog, doc))
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ProblemsError(problems)
+    return catalog
+
+
+def _add(catalog: Catalog, doc: Document) -> list[Problem]:
+    if not isinstance(doc.data, dict):
+        return [doc.problem([], "a document must be a mapping (schema: 1, name: …, steps: …)")]
+    kind = doc.data.get("kind", "scenario")
+    model_type = DOCUMENT_KINDS.get(kind) if isinstance(kind, str) else None
+    if model_type is None:
+        return [doc.problem(["kind"], f"unknown kind {kind!r}; valid kinds: {', '.join(sorted(DOCUMENT_KINDS))}")]
+    if doc.data.get("schema", 1) != 1:
+        return [doc.problem(["schema"], f"unsupported schema {doc.data['schema']!r}; this mockllm reads schema 1")]
+    try:
+        model = model_type.model_validate(doc.data)
+    except ValidationError as exc:
+        return doc.problems_from(exc)
+    if isinstance(model, Scenario):
+        return _add_scenario(catalog, model, doc)
+    catalog.documents.setdefault(kind, []).append(model)
+    return []
+
+
+def _add_scenario(catalog: Catalog, scenario: Scenario, doc: Document) -> list[Problem]:
+    if scenario.name in catalog.scenarios:
+        first = catalog.files[scenario.name]
+        return [doc.problem(["name"], f"scenario {scenario.name!r} is already defined in {first}")]
+    catalog.scenarios[scenario.name] = scenario
+    catalog.files[scenario.name] = doc.file
+    return []
+
+
+def check_default(catalog: Catalog, name: str) -> None:
+    """Raise ProblemsError unless `name` is a scenario of the catalog."""
+    if name not in catalog.scenarios:
+        known = ", ".join(catalog.names) or "none"
+        raise ProblemsError([Problem(str(catalog.folder), 1, "", f"default scenario {name!r} not found; known: {known}")])
+

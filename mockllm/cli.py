@@ -1,0 +1,126 @@
+"""The `mockllm` command: serve, check, list."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from aiohttp import web
+
+from .catalog import Catalog, check_default, load_catalog
+from .config import ServerConfig
+from .yamlsource import ProblemsError
+
+ENV_PREFIX = "MOCKLLM_"
+#: flag → (config field, converter, help)
+SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
+    "--host": ("host", str, "address to bind; 0.0.0.0 for phones on the LAN"),
+    "--port": ("port", int, "port; 0 picks a free one"),
+    "--scenarios": ("scenarios", Path, "folder of scenario YAML files"),
+    "--speed": ("speed", float, "scale every delay; 0 = no waiting (CI)"),
+    "--seed": ("seed", int, "seed for every request that names none"),
+    "--default": ("default", str, "scenario for requests that select none"),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except ProblemsError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockllm", description="A mock LLM streaming server.")
+    parser.set_defaults(run=_serve)
+    _add_serve_flags(parser)
+    commands = parser.add_subparsers(title="commands")
+    serve = commands.add_parser("serve", help="serve the scenarios (the default command)")
+    _add_serve_flags(serve)
+    serve.set_defaults(run=_serve)
+    check = commands.add_parser("check", help="validate scenario files; exit 1 listing each problem")
+    check.add_argument("folder", type=Path, nargs="?", default=None)
+    check.set_defaults(run=_check)
+    listing = commands.add_parser("list", help="print the scenarios with their descriptions")
+    listing.add_argument("folder", type=Path, nargs="?", default=None)
+    listing.set_defaults(run=_list)
+    return parser
+
+
+def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
+    for flag, (name, convert, help_text) in SERVE_FLAGS.items():
+        env = ENV_PREFIX + name.upper()
+        parser.add_argument(flag, dest=name, type=convert, default=argparse.SUPPRESS, help=f"{help_text} (${env})")
+
+
+def config_from(args: argparse.Namespace, environ: dict[str, str] | None = None) -> ServerConfig:
+    """Build the config: flags first, then `MOCKLLM_*` variables, then defaults."""
+    environ = dict(os.environ) if environ is None else environ
+    values: dict[str, Any] = {}
+    for flag, (name, convert, _) in SERVE_FLAGS.items():
+        env = ENV_PREFIX + name.upper()
+        if hasattr(args, name):
+            values[name] = getattr(args, name)
+        elif environ.get(env):
+            try:
+                values[name] = convert(environ[env])
+            except ValueError:
+                raise SystemExit(f"mockllm: ${env}={environ[env]!r} is not valid for {flag}") from None
+    known = {f.name for f in fields(ServerConfig)}
+    return ServerConfig(**{k: v for k, v in values.items() if k in known})
+
+
+def _check(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.folder or ServerConfig().scenarios)
+    print(f"ok: {len(catalog.scenarios)} scenarios in {catalog.folder}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.folder or ServerConfig().scenarios)
+    width = max(map(len, catalog.names), default=0)
+    for name in catalog.names:
+        print(f"{name:<{width}}  {catalog.scenarios[name].description.strip().splitlines()[0]}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    catalog = load_catalog(config.scenarios)
+    check_default(catalog, config.default)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    asyncio.run(serve(config, catalog))
+    return 0
+
+
+async def serve(config: ServerConfig, catalog: Catalog) -> None:
+    """Serve until SIGINT or SIGTERM, then close open streams and stop."""
+    from .app import create_app
+    from .banner import banner
+
+    runner = web.AppRunner(create_app(config, catalog), handler_cancellation=True, access_log=None, shutdown_timeout=2)
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port, backlog=config.backlog, reuse_address=True)
+    await site.start()
+    port = runner.addresses[0][1]
+    print(banner(config, port, len(catalog.scenarios)), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        print("mockllm: shutting down", flush=True)
+        await runner.cleanup()

@@ -1,0 +1,23 @@
+"""Server settings, with every default in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """How the server runs; each field is also a flag and a `MOCKLLM_*` variable."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    scenarios: Path = DEFAULT_SCENARIOS
+    speed: float = 1.0
+    seed: int | None = None
+    default: str = "default"
+    max_body_bytes: int = 16 * 1024 * 1024
+    journal_size: int = 1000
+    backlog: int = 4096

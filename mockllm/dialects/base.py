@@ -1,0 +1,89 @@
+"""The dialect interface: read a request, frame events as bytes, shape errors.
+
+Each dialect module defines a `Dialect` subclass and registers an instance
+under its name with `@register`.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Mapping
+
+from ..events import Error, Event, Respond, WireItem
+
+if TYPE_CHECKING:
+    from ..call import Call, ChatRequest
+
+DIALECTS: dict[str, Dialect] = {}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """The parts of an HTTP request a dialect reads."""
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+    json: Any = None
+    json_error: str | None = None
+
+
+class RequestError(Exception):
+    """A request the dialect cannot serve; `error` says what to answer."""
+
+    def __init__(self, error: Error) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def bad_request(message: str, param: str | None = None, status: int = 400, code: str | None = None) -> RequestError:
+    """A RequestError for a client mistake."""
+    return RequestError(Error(message, status=status, type="invalid_request_error", param=param, code=code))
+
+
+class Dialect(ABC):
+    """A wire format: how requests are read and how events become bytes."""
+
+    name: ClassVar[str]
+    content_type: ClassVar[str] = "text/event-stream; charset=utf-8"
+
+    @abstractmethod
+    def parse(self, incoming: Incoming) -> ChatRequest:
+        """Read a chat request; raise RequestError when it is malformed."""
+
+    @abstractmethod
+    def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
+        """Frame events as a streamed body; an Error before any byte becomes a Respond."""
+
+    @abstractmethod
+    def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
+        """Yield the delays, then one Respond holding the complete non-streamed answer."""
+
+    @abstractmethod
+    def error_response(self, error: Error) -> Respond:
+        """Shape an error as this dialect's complete HTTP error response."""
+
+    def headers(self, call: Call) -> dict[str, str]:
+        """Extra response headers this dialect sends on every answer."""
+        return {}
+
+
+def register(cls: type[Dialect]) -> type[Dialect]:
+    """Register one instance of a dialect class under its `name`."""
+    DIALECTS[cls.name] = cls()
+    return cls
+
+
+def compact_json(value: Any) -> str:
+    """JSON as providers stream it: no spaces, UTF-8 kept as is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def pretty_json(value: Any, indent: int = 2) -> bytes:
+    """JSON as providers send whole bodies: indented, ending in a newline."""
+    return (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode()
+

@@ -1,0 +1,80 @@
+"""The frozen dataclasses every pipeline stage speaks.
+
+Events (what the model "says") flow from a compiled scenario through event
+transforms into a dialect. Wire items (what goes on the socket) flow from the
+dialect through wire transforms into the player. `Delay` is both: a dialect
+passes it through unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Answer text: a whole `say` step before chunking, one delta after."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Think:
+    """Reasoning text, framed where the dialect has a place for it."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delay:
+    """Wait this many milliseconds (before speed scaling) before what follows."""
+
+    ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """The answer ends with this finish reason."""
+
+    reason: str = "stop"
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts to report instead of the counted ones (None keeps counted)."""
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Error:
+    """A failure the scenario asks for, shaped by the dialect.
+
+    Before the first byte it becomes an HTTP response with `status`; after it,
+    the dialect's in-stream error frame.
+    """
+
+    message: str
+    status: int = 500
+    code: int | str | None = None
+    type: str | None = None
+    param: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+Event = Union[Text, Think, Delay, Finish, Usage, Error]
+
+
+@dataclass(frozen=True, slots=True)
+class Respond:
+    """A complete, non-streamed HTTP response (errors before the first byte)."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+
+WireItem = Union[bytes, Delay, Respond]

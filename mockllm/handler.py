@@ -1,0 +1,148 @@
+"""Serve one chat request: read it, choose a scenario, run the pipeline, play it, journal it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from .call import Call, ChatRequest
+from .catalog import Catalog
+from .config import ServerConfig
+from .dialects.base import Dialect, Incoming, RequestError, bad_request
+from .journal import Journal
+from .overrides import Overrides, new_seed, read_overrides
+from .pipeline import wire_items
+from .player import Outcome, play
+from .select import select
+
+log = logging.getLogger("mockllm")
+
+STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+_JOURNAL_BODY_LIMIT = 64 * 1024
+
+
+@dataclass
+class ServerState:
+    """Everything the request handlers share."""
+
+    config: ServerConfig
+    catalog: Catalog
+    journal: Journal
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+
+STATE = web.AppKey("state", ServerState)
+
+
+async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamResponse:
+    """Answer a chat request in `dialect`; bad input gets the dialect's 4xx error shape."""
+    state = request.app[STATE]
+    started = time.monotonic()
+    outcome = Outcome()
+    entry = state.journal.record(_request_entry(request))
+    task = asyncio.current_task()
+    if task:
+        state.tasks.add(task)
+    try:
+        incoming = await read_incoming(request, entry)
+        call = _make_call(request, incoming, dialect, state)
+        entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream)
+        headers = {**STREAM_HEADERS, **dialect.headers(call), "X-Mock-Scenario": call.scenario.name, "X-Mock-Seed": str(call.seed)}
+        return await play(request, wire_items(call, dialect), outcome, speed=call.speed, headers=headers, content_type=dialect.content_type)
+    except RequestError as exc:
+        respond = dialect.error_response(exc.error)
+        outcome.status, outcome.ended = respond.status, exc.error.message
+        headers = {**dict(respond.headers), "Content-Type": respond.content_type}
+        return web.Response(status=respond.status, body=respond.body, headers=headers)
+    finally:
+        if task:
+            state.tasks.discard(task)
+        entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
+        entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+        _log(request, entry)
+
+
+async def read_incoming(request: web.Request, entry: dict[str, Any] | None = None) -> Incoming:
+    """Read the body (413 past the size limit) and parse it as JSON when it looks like JSON."""
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge as exc:
+        raise bad_request(f"Request body too large: {exc.text or 'over the limit'}.", status=413) from None
+    parsed, error = _parse_json(body)
+    if entry is not None:
+        entry["body"] = parsed if error is None else body[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace")
+    return Incoming(
+        method=request.method,
+        path=request.path,
+        query=request.query,
+        headers=request.headers,
+        body=body,
+        json=parsed,
+        json_error=error,
+    )
+
+
+def _parse_json(body: bytes) -> tuple[Any, str | None]:
+    if not body.strip():
+        return None, "the body is empty"
+    try:
+        return json.loads(body), None
+    except UnicodeDecodeError:
+        return None, "the body is not UTF-8"
+    except json.JSONDecodeError as exc:
+        return None, f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+
+
+def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state: ServerState) -> Call:
+    chat: ChatRequest = dialect.parse(incoming)
+    overrides: Overrides = read_overrides(request.headers, request.query)
+    config = state.config
+    scenario = select(
+        state.catalog, chat, headers=request.headers, query=request.query, path=request.path, default=config.default
+    )
+    seed = overrides.seed if overrides.seed is not None else config.seed
+    stream_config = scenario.stream
+    if overrides.delay_ms is not None:
+        stream_config = stream_config.model_copy(update={"delay_ms": overrides.delay_ms})
+    return Call(
+        chat=chat,
+        scenario=scenario,
+        seed=seed if seed is not None else new_seed(),
+        seeded=seed is not None,
+        speed=overrides.speed if overrides.speed is not None else config.speed,
+        stream_config=stream_config,
+    )
+
+
+def _request_entry(request: web.Request) -> dict[str, Any]:
+    headers = {k: ("<redacted>" if k.lower() in ("authorization", "x-api-key", "api-key") else v) for k, v in request.headers.items()}
+    return {
+        "time": time.time(),
+        "method": request.method,
+        "path": request.path,
+        "query": dict(request.query),
+        "headers": headers,
+        "scenario": None,
+    }
+
+
+def _log(request: web.Request, entry: dict[str, Any]) -> None:
+    what = f"{entry['scenario']} seed={entry.get('seed')}" if entry.get("scenario") else "-"
+    mode = "stream" if entry.get("stream") else "whole"
+    log.info(
+        "%s %s → %s %s %s, %d writes, %.0f ms, %s",
+        request.method,
+        request.path_qs,
+        what,
+        entry["status"],
+        mode,
+        entry["writes"],
+        entry["duration_ms"],
+        entry["ended"],
+    )

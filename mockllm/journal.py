@@ -1,0 +1,40 @@
+"""The request journal: what clients sent and what they got, newest last."""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from typing import Any, Iterator
+
+
+class Journal:
+    """A bounded, in-memory record of recent requests."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        self._ids = itertools.count(1)
+
+    def record(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Add an entry (numbered from 1) and return it; it may be completed later."""
+        entry = {"id": next(self._ids), **entry}
+        self._entries.append(entry)
+        return entry
+
+    def entries(self, *, scenario: str | None = None, path: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Entries oldest first, optionally only one scenario's or one path's, at most the last `limit`."""
+        found = [e for e in self._entries if _keep(e, scenario, path)]
+        return found[-limit:] if limit else found
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        self._entries.clear()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _keep(entry: dict[str, Any], scenario: str | None, path: str | None) -> bool:
+    return (scenario is None or entry.get("scenario") == scenario) and (path is None or entry.get("path") == path)

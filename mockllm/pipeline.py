@@ -1,0 +1,26 @@
+"""Compose the pipeline's pure stages: scenario → events → deltas → paced events → wire items."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .call import Call
+from .dialects.base import Dialect
+from .events import Event, WireItem
+from .steps import compile_scenario
+from .transforms.chunk import chunk
+from .transforms.pace import pace
+
+
+def events_for(call: Call) -> Iterator[Event]:
+    """The paced delta events of the call's scenario."""
+    config = call.stream_config
+    events = compile_scenario(call.scenario, call)
+    deltas = chunk(events, config.unit, config.per_delta)
+    return pace(deltas, call.rng, delay_ms=config.delay_ms, first_token_ms=config.first_token_ms, jitter_ms=config.jitter_ms)
+
+
+def wire_items(call: Call, dialect: Dialect) -> Iterator[WireItem]:
+    """The wire items of the call: streamed or whole, as the request asked."""
+    events = events_for(call)
+    return dialect.stream(events, call) if call.chat.stream else dialect.whole(events, call)

@@ -1,0 +1,90 @@
+"""Play wire items onto the socket: the only code that sleeps or writes.
+
+Timing is deadline-based: an item is due at start + the sum of the delays
+before it (scaled by `speed`), so a slow event loop never accumulates drift.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from aiohttp import web
+
+from .events import Delay, Respond, WireItem
+
+
+@dataclass
+class Outcome:
+    """How a response went, for the log and the journal."""
+
+    status: int = 200
+    writes: int = 0
+    bytes: int = 0
+    ended: str = "complete"
+
+
+async def play(
+    request: web.Request,
+    items: Iterable[WireItem],
+    outcome: Outcome,
+    *,
+    speed: float,
+    headers: Mapping[str, str],
+    content_type: str,
+) -> web.StreamResponse:
+    """Send `items` as the response to `request`, noting in `outcome` how it went."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    offset = 0.0
+    response: web.StreamResponse | None = None
+    try:
+        for item in items:
+            if type(item) is Delay:
+                offset += item.ms * speed / 1000
+                continue
+            wait = start + offset - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            if type(item) is Respond:
+                if response is None:
+                    outcome.status, outcome.writes, outcome.bytes = item.status, 1, len(item.body)
+                    return _whole(item, headers)
+                continue
+            if response is None:
+                response = _stream_response(headers, content_type)
+                await response.prepare(request)
+            await response.write(item)  # type: ignore[arg-type]
+            outcome.writes += 1
+            outcome.bytes += len(item)  # type: ignore[arg-type]
+        wait = start + offset - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        if response is None:
+            response = _stream_response(headers, content_type)
+            await response.prepare(request)
+        await response.write_eof()
+    except ConnectionResetError:
+        outcome.ended = "client went away"
+    except asyncio.CancelledError:
+        outcome.ended = "client went away" if _client_gone(request) else "server shutting down"
+        raise
+    return response or web.Response(status=499)
+
+
+def _client_gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
+def _stream_response(headers: Mapping[str, str], content_type: str) -> web.StreamResponse:
+    response = web.StreamResponse(status=200, headers={**headers, "Content-Type": content_type})
+    response.enable_chunked_encoding()
+    return response
+
+
+def _whole(item: Respond, headers: Mapping[str, str]) -> web.Response:
+    merged = {**headers, **dict(item.headers), "Content-Type": item.content_type}
+    merged.pop("X-Accel-Buffering", None)
+    return web.Response(status=item.status, body=item.body, headers=merged)

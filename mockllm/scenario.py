@@ -1,0 +1,53 @@
+"""The scenario file format (schema 1): pacing, match rules and steps."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Pattern
+
+from pydantic import Field, field_validator
+
+from .steps import Step
+from .strict import Strict
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+class StreamConfig(Strict):
+    """How text is cut into deltas and paced."""
+
+    unit: Literal["char", "word", "token"] = "token"
+    per_delta: int = Field(1, ge=1, description="units per delta")
+    delay_ms: float = Field(30, ge=0, description="between deltas")
+    jitter_ms: float = Field(0, ge=0, description="uniform +/- around delay_ms, from the seeded RNG")
+    first_token_ms: float = Field(200, ge=0, description="before the first delta")
+
+
+class Match(Strict):
+    """Regular expressions a request must satisfy to pick this scenario."""
+
+    message: Pattern[str] | None = Field(None, description="searched in the last user message")
+    model: Pattern[str] | None = Field(None, description="searched in the requested model name")
+    path: Pattern[str] | None = Field(None, description="searched in the request path")
+
+    @field_validator("message", "model", "path", mode="before")
+    @classmethod
+    def _compile(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+
+
+class Scenario(Strict):
+    """One named scenario."""
+
+    schema_version: Literal[1] = Field(alias="schema")
+    kind: Literal["scenario"] = "scenario"
+    name: str = Field(pattern=NAME_PATTERN, max_length=64)
+    description: str
+    match: Match | None = None
+    stream: StreamConfig = Field(default_factory=StreamConfig)
+    steps: list[Step] = Field(min_length=1)

@@ -1,0 +1,120 @@
+"""Scenario steps: their YAML shape, and how each compiles to events.
+
+A step is a one-key mapping (`- say: "你好"`). Each kind registers its compiler
+beside its definition with `@compiles("kind")`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal
+
+from pydantic import Field, model_validator
+
+from .events import Delay, Error, Event, Finish, Text, Think, Usage
+from .strict import Strict
+from .text import TextSource, render
+
+if TYPE_CHECKING:
+    from .call import Call
+    from .scenario import Scenario
+
+FinishReason = Literal["stop", "length", "content_filter", "tool_calls"]
+
+
+class UsageStep(Strict):
+    """Token counts to report instead of the counted ones."""
+
+    prompt_tokens: int | None = Field(None, ge=0)
+    completion_tokens: int | None = Field(None, ge=0)
+
+
+class ErrorStep(Strict):
+    """A failure: an HTTP error before the first byte, an in-stream error frame after."""
+
+    message: str
+    status: int = Field(500, ge=400, le=599)
+    code: int | str | None = None
+    type: str | None = None
+    param: str | None = None
+
+
+class Step(Strict):
+    """One step of a scenario; exactly one key is set."""
+
+    say: TextSource | None = None
+    think: TextSource | None = None
+    pause: float | None = Field(None, ge=0, description="milliseconds")
+    finish: FinishReason | None = None
+    usage: UsageStep | None = None
+    error: ErrorStep | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Step:
+        chosen = [k for k in self.model_fields_set if getattr(self, k) is not None]
+        if len(chosen) != 1:
+            valid = ", ".join(self.valid_keys())
+            raise ValueError(f"a step needs exactly one of: {valid}; got {', '.join(chosen) or 'none'}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """The step's key, e.g. `say`."""
+        return next(k for k in self.model_fields_set if getattr(self, k) is not None)
+
+    @classmethod
+    def valid_keys(cls) -> list[str]:  # type: ignore[override]
+        """Step kinds in declaration order."""
+        return list(cls.model_fields)
+
+
+Compiler = Callable[[Any, "Call"], Iterator[Event]]
+COMPILERS: dict[str, Compiler] = {}
+
+
+def compiles(kind: str) -> Callable[[Compiler], Compiler]:
+    """Register the compiler of one step kind."""
+
+    def register(fn: Compiler) -> Compiler:
+        COMPILERS[kind] = fn
+        return fn
+
+    return register
+
+
+def compile_scenario(scenario: Scenario, call: Call) -> Iterator[Event]:
+    """Yield the events of a scenario's steps; nothing follows an `Error`."""
+    for step in scenario.steps:
+        for event in COMPILERS[step.kind](getattr(step, step.kind), call):
+            yield event
+            if isinstance(event, Error):
+                return
+
+
+@compiles("say")
+def _say(source: TextSource, call: Call) -> Iterator[Event]:
+    yield Text(render(source, call, call.rng))
+
+
+@compiles("think")
+def _think(source: TextSource, call: Call) -> Iterator[Event]:
+    yield Think(render(source, call, call.rng))
+
+
+@compiles("pause")
+def _pause(ms: float, call: Call) -> Iterator[Event]:
+    yield Delay(ms)
+
+
+@compiles("finish")
+def _finish(reason: str, call: Call) -> Iterator[Event]:
+    yield Finish(reason)
+
+
+@compiles("usage")
+def _usage(usage: UsageStep, call: Call) -> Iterator[Event]:
+    yield Usage(usage.prompt_tokens, usage.completion_tokens)
+
+
+@compiles("error")
+def _error(error: ErrorStep, call: Call) -> Iterator[Event]:
+    yield Error(error.message, error.status, error.code, error.type, error.param)

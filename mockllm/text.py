@@ -1,0 +1,132 @@
+"""Text sources for `say` and `think` steps: literal templates, faker, echo.
+
+A literal string may hold `{{message}}` (the last user message), `{{model}}`
+and `{{scenario}}`. `{faker: …}` makes seeded fake text in one or more locales;
+`{echo: true}` repeats the last user message.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal, Union
+
+from pydantic import Field, field_validator
+
+from .strict import Strict
+
+if TYPE_CHECKING:
+    from faker import Faker
+
+    from .call import Call
+
+FAKER_KINDS = ("text", "paragraph", "paragraphs", "sentence", "sentences", "words")
+_PLACEHOLDER = re.compile(r"\{\{\s*(message|model|scenario)\s*\}\}")
+_CJK_LOCALES = ("zh_", "ja_")
+
+
+class FakerText(Strict):
+    """Seeded fake text: `{faker: paragraph, locale: [zh_CN, en_US], count: 3}`."""
+
+    faker: Literal["text", "paragraph", "paragraphs", "sentence", "sentences", "words"]
+    locale: list[str] = Field(default_factory=lambda: ["en_US"])
+    count: int = Field(3, ge=1, le=10_000, description="sentences, paragraphs, words, or characters for `text`")
+
+    @field_validator("locale", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locales(cls, value: list[str]) -> list[str]:
+        from faker.config import AVAILABLE_LOCALES
+
+        for locale in value:
+            if locale not in AVAILABLE_LOCALES:
+                raise ValueError(f"unknown locale {locale!r}; e.g. zh_CN, en_US, zh_TW, ja_JP")
+        if not value:
+            raise ValueError("needs at least one locale")
+        return value
+
+
+class EchoText(Strict):
+    """The last user message, as sent: `{echo: true}`."""
+
+    echo: Literal[True]
+
+
+TextSource = Union[str, FakerText, EchoText]
+
+
+def render(source: TextSource, call: Call, rng: random.Random) -> str:
+    """Produce the text of one source for one call."""
+    if isinstance(source, str):
+        return _PLACEHOLDER.sub(lambda m: _placeholder(m.group(1), call), source) if "{{" in source else source
+    if isinstance(source, EchoText):
+        return call.chat.last_user_message
+    return _fake(source, rng)
+
+
+def _placeholder(name: str, call: Call) -> str:
+    if name == "message":
+        return call.chat.last_user_message
+    if name == "model":
+        return call.model
+    return call.scenario.name
+
+
+def _fake(source: FakerText, rng: random.Random) -> str:
+    if source.faker == "text":
+        locale = rng.choice(source.locale)
+        return _fake_piece(locale, "text", source.count, rng)
+    unit = {"paragraphs": "paragraph", "sentences": "sentence"}.get(source.faker, source.faker)
+    joiner = "\n\n" if unit == "paragraph" else ""
+    pieces = [_fake_piece(rng.choice(source.locale), unit, 1, rng) for _ in range(source.count)]
+    if unit != "paragraph":
+        return "".join(_space_between(pieces))
+    return joiner.join(pieces)
+
+
+def _fake_piece(locale: str, unit: str, count: int, rng: random.Random) -> str:
+    fake = _faker(locale)
+    fake.seed_instance(rng.getrandbits(32))
+    if unit == "text":
+        text = fake.text(max_nb_chars=max(count, 5))
+    elif unit == "paragraph":
+        text = fake.paragraph(nb_sentences=rng.randint(2, 5))
+    elif unit == "sentence":
+        text = fake.sentence()
+    else:
+        text = fake.word()
+    return _localize(text, locale)
+
+
+def _space_between(pieces: list[str]) -> list[str]:
+    """Put a space between Latin pieces, none where a CJK piece meets another."""
+    out = []
+    for i, piece in enumerate(pieces):
+        if i and piece[:1].isascii() and out[-1][-1:].isascii():
+            piece = " " + piece
+        out.append(piece)
+    return out
+
+
+def _localize(text: str, locale: str) -> str:
+    if locale.startswith(_CJK_LOCALES):
+        return text.replace(".", "。").replace(" ", "")
+    return text
+
+
+@lru_cache(maxsize=None)
+def _faker(locale: str) -> Faker:
+    from faker import Faker
+
+    return Faker(locale)
+
+
+def warm_up(locales: tuple[str, ...] = ("zh_CN", "en_US")) -> None:
+    """Build the faker instances ahead of the first request (they take ~0.2 s each)."""
+    for locale in locales:
+        _faker(locale)

@@ -1,0 +1,1 @@
+"""Event transforms: pure generators from events to events."""

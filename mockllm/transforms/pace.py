@@ -1,0 +1,30 @@
+"""Put a `Delay` before every delta: the first token's wait, then the pace."""
+
+from __future__ import annotations
+
+import random
+from typing import Iterable, Iterator
+
+from ..events import Delay, Event, Text, Think
+
+
+def pace(
+    events: Iterable[Event],
+    rng: random.Random,
+    *,
+    delay_ms: float,
+    first_token_ms: float,
+    jitter_ms: float = 0.0,
+) -> Iterator[Event]:
+    """Yield events with a Delay before each delta; jitter is uniform within +/- jitter_ms."""
+    first = True
+    for event in events:
+        if isinstance(event, (Text, Think)):
+            if first:
+                wait = first_token_ms
+                first = False
+            else:
+                wait = delay_ms + (rng.uniform(-jitter_ms, jitter_ms) if jitter_ms else 0.0)
+            if wait > 0:
+                yield Delay(max(wait, 0.0))
+        yield event
