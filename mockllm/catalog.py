@@ -43,7 +43,7 @@ def load_catalog(folder: Path) -> Catalog:
         except ProblemsError as exc:
             problems.extend(exc.problems)
     if problems:
-        raise ProblemsError(problems)
+        raise ProblemsError(sorted(problems, key=lambda p: (p.file, p.line)))
     return catalog
 
 

@@ -50,7 +50,7 @@ class Step(Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Step:
-        chosen = [k for k in self.model_fields_set if getattr(self, k) is not None]
+        chosen = [k for k in type(self).model_fields if getattr(self, k) is not None]
         if len(chosen) != 1:
             valid = ", ".join(self.valid_keys())
             raise ValueError(f"a step needs exactly one of: {valid}; got {', '.join(chosen) or 'none'}")
@@ -59,7 +59,7 @@ class Step(Strict):
     @property
     def kind(self) -> str:
         """The step's key, e.g. `say`."""
-        return next(k for k in self.model_fields_set if getattr(self, k) is not None)
+        return next(k for k in type(self).model_fields if getattr(self, k) is not None)
 
     @classmethod
     def valid_keys(cls) -> list[str]:  # type: ignore[override]

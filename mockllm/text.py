@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import Field, field_validator
+from pydantic import Discriminator, Field, Tag, field_validator
 
 from .strict import Strict
 
@@ -57,7 +57,22 @@ class EchoText(Strict):
     echo: Literal[True]
 
 
-TextSource = Union[str, FakerText, EchoText]
+def _text_kind(value: object) -> str | None:
+    if isinstance(value, str):
+        return "Str"
+    if isinstance(value, dict):
+        return "Faker" if "faker" in value else "Echo" if "echo" in value else None
+    return "Faker" if isinstance(value, FakerText) else "Echo" if isinstance(value, EchoText) else None
+
+
+TextSource = Annotated[
+    Union[Annotated[str, Tag("Str")], Annotated[FakerText, Tag("Faker")], Annotated[EchoText, Tag("Echo")]],
+    Discriminator(
+        _text_kind,
+        custom_error_type="text_source",
+        custom_error_message="text must be a string, {faker: …} or {echo: true}",
+    ),
+]
 
 
 def render(source: TextSource, call: Call, rng: random.Random) -> str:
