@@ -52,8 +52,10 @@ class Usage:
 class Error:
     """A failure the scenario asks for, shaped by the dialect.
 
-    Before the first byte it becomes an HTTP response with `status`; after it,
-    the dialect's in-stream error frame.
+    `delivery` says how: `auto` = an HTTP response with `status` before the
+    first byte, the dialect's in-stream error frame after it; `in_band` = always
+    the in-stream frame in a 200 stream; `chunked` / `length` = an HTTP response
+    with `status` whose body is sent chunked / with Content-Length.
     """
 
     message: str
@@ -62,6 +64,7 @@ class Error:
     type: str | None = None
     param: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    delivery: str = "auto"
 
 
 Event = Union[Text, Think, Delay, Finish, Usage, Error]
@@ -69,12 +72,16 @@ Event = Union[Text, Think, Delay, Finish, Usage, Error]
 
 @dataclass(frozen=True, slots=True)
 class Respond:
-    """A complete, non-streamed HTTP response (errors before the first byte)."""
+    """A complete HTTP response (errors before the first byte, whole answers).
+
+    `chunked` sends the body with chunked transfer instead of Content-Length.
+    """
 
     status: int
     body: bytes
     content_type: str = "application/json"
     headers: tuple[tuple[str, str], ...] = field(default=())
+    chunked: bool = False
 
 
 WireItem = Union[bytes, Delay, Respond]

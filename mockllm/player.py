@@ -50,7 +50,7 @@ async def play(
             if type(item) is Respond:
                 if response is None:
                     outcome.status, outcome.writes, outcome.bytes = item.status, 1, len(item.body)
-                    return _whole(item, headers)
+                    return await _respond(request, item, headers)
                 continue
             if response is None:
                 response = _stream_response(headers, content_type)
@@ -84,7 +84,14 @@ def _stream_response(headers: Mapping[str, str], content_type: str) -> web.Strea
     return response
 
 
-def _whole(item: Respond, headers: Mapping[str, str]) -> web.Response:
+async def _respond(request: web.Request, item: Respond, headers: Mapping[str, str]) -> web.StreamResponse:
     merged = {**headers, **dict(item.headers), "Content-Type": item.content_type}
-    merged.pop("X-Accel-Buffering", None)
-    return web.Response(status=item.status, body=item.body, headers=merged)
+    if not item.chunked:
+        merged.pop("X-Accel-Buffering", None)
+        return web.Response(status=item.status, body=item.body, headers=merged)
+    response = web.StreamResponse(status=item.status, headers=merged)
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    await response.write(item.body)
+    await response.write_eof()
+    return response

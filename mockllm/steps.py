@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 
 from .events import Delay, Error, Event, Finish, Text, Think, Usage
 from .strict import Strict
@@ -29,13 +29,20 @@ class UsageStep(Strict):
 
 
 class ErrorStep(Strict):
-    """A failure: an HTTP error before the first byte, an in-stream error frame after."""
+    """A failure: an HTTP error before the first byte, an in-stream error frame after (see `Error`)."""
 
-    message: str
+    message: str = Field(validation_alias=AliasChoices("message", "msg"))
     status: int = Field(500, ge=400, le=599)
     code: int | str | None = None
     type: str | None = None
     param: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    delivery: Literal["auto", "in_band", "chunked", "length"] = "auto"
+
+    @classmethod
+    def valid_keys(cls) -> set[str]:
+        """`message` and its alias `msg`, and the other fields."""
+        return {*cls.model_fields, "msg"}
 
 
 class Step(Strict):
@@ -117,4 +124,12 @@ def _usage(usage: UsageStep, call: Call) -> Iterator[Event]:
 
 @compiles("error")
 def _error(error: ErrorStep, call: Call) -> Iterator[Event]:
-    yield Error(error.message, error.status, error.code, error.type, error.param)
+    yield Error(
+        error.message,
+        error.status,
+        error.code,
+        error.type,
+        error.param,
+        headers=tuple(error.headers.items()),
+        delivery=error.delivery,
+    )

@@ -78,6 +78,11 @@ def register(cls: type[Dialect]) -> type[Dialect]:
     return cls
 
 
+def error_as_response(error: Error, started: bool) -> bool:
+    """Whether an error goes out as an HTTP response (True) or as an in-stream frame."""
+    return not started and error.delivery != "in_band"
+
+
 def compact_json(value: Any) -> str:
     """JSON as providers stream it: no spaces, UTF-8 kept as is."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

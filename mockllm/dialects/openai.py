@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator
 from .. import tokens
 from ..call import Call, ChatRequest
 from ..events import Delay, Error, Event, Finish, Respond, Text, Think, Usage, WireItem
-from .base import Dialect, Incoming, bad_request, compact_json, pretty_json, register
+from .base import Dialect, Incoming, bad_request, compact_json, error_as_response, pretty_json, register
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 ERROR_TYPES = {
@@ -137,7 +137,7 @@ class OpenAIChat(Dialect):
                 yield event
                 continue
             if isinstance(event, Error):
-                yield frame.error(event) if started else self.error_response(event)
+                yield self.error_response(event) if error_as_response(event, started) else frame.error(event)
                 return
             answer.take(event)
             if isinstance(event, (Text, Think)):
@@ -179,7 +179,8 @@ class OpenAIChat(Dialect):
         yield Respond(200, pretty_json(body))
 
     def error_response(self, error: Error) -> Respond:
-        return Respond(error.status, pretty_json({"error": _error_json(error)}, indent=4), headers=error.headers)
+        body = pretty_json({"error": _error_json(error)}, indent=4)
+        return Respond(error.status, body, headers=error.headers, chunked=error.delivery == "chunked")
 
     def headers(self, call: Call) -> dict[str, str]:
         return {"x-request-id": f"req_{call.id[:24].lower()}", "openai-version": "2020-10-01"}
