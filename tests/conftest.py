@@ -12,7 +12,9 @@ import pytest
 from aiohttp import web
 
 from mockllm.app import create_app
+from mockllm.call import Call, ChatRequest
 from mockllm.config import ServerConfig
+from mockllm.scenario import Scenario
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
@@ -69,6 +71,30 @@ class LiveServer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
+
+
+def build_call(
+    steps: list[Any],
+    *,
+    stream: dict[str, Any] | None = None,
+    messages: tuple[tuple[str, str], ...] = (("user", "你好"),),
+    model: str | None = None,
+    streamed: bool = True,
+    include_usage: bool = False,
+    seed: int = 1,
+) -> Call:
+    """A seeded Call of a scenario built from `steps` (YAML-shaped) and `stream` settings."""
+    scenario = Scenario.model_validate(
+        {"schema": 1, "name": "t", "description": "test", "stream": stream or {}, "steps": steps}
+    )
+    chat = ChatRequest(messages=messages, model=model, stream=streamed, include_usage=include_usage)
+    return Call(chat, scenario, seed=seed, seeded=True, speed=0, stream_config=scenario.stream)
+
+
+@pytest.fixture
+def make_call() -> Callable[..., Call]:
+    """Build seeded Calls from YAML-shaped steps: `make_call([{"say": "hi"}], stream={"unit": "char"})`."""
+    return build_call
 
 
 @pytest.fixture
