@@ -55,6 +55,13 @@ class Step(Strict):
     usage: UsageStep | None = None
     error: ErrorStep | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _a_mapping(cls, data: Any) -> Any:
+        if not isinstance(data, (dict, Step)):
+            raise ValueError(f'a step is a one-key mapping such as `- say: "hi"`; got {data!r}')
+        return data
+
     @model_validator(mode="after")
     def _exactly_one(self) -> Step:
         chosen = [k for k in type(self).model_fields if getattr(self, k) is not None]

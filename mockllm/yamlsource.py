@@ -83,7 +83,7 @@ def read_documents(path: Path) -> Iterator[Document]:
         line = mark.line + 1 if mark else 1
         raise ProblemsError([Problem(name, line, "", f"invalid YAML: {exc.problem or exc}")]) from None
     for node in nodes:
-        if node is None:
+        if node is None or _is_empty(node):
             continue
         duplicates = list(_duplicate_keys(node, []))
         if duplicates:
@@ -98,6 +98,11 @@ def dotted(loc: Sequence[str | int]) -> str:
     for key in loc:
         out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
     return out
+
+
+def _is_empty(node: yaml.Node) -> bool:
+    """An empty document, e.g. after a trailing `---` or holding only comments."""
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value == ""
 
 
 def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
