@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any, Awaitable, Callable
@@ -12,6 +13,7 @@ from aiohttp.test_utils import TestClient
 from mockllm.app import create_app
 from mockllm.catalog import load_catalog
 from mockllm.config import ServerConfig
+from mockllm.handler import STATE
 
 from conftest import SCENARIOS
 
@@ -317,3 +319,42 @@ async def test_reload_without_the_default_keeps_the_old_catalog(make_client: Mak
 async def test_routes_listing(client: Client) -> None:
     routes = await (await client.get("/_mock/routes")).json()
     assert {"POST /v1/chat/completions", "GET /v1/models", "GET /_mock/health", "POST /_mock/reload"} <= set(routes)
+
+
+# --- a client that goes away -------------------------------------------------------------------
+
+
+async def test_client_leaving_mid_stream_is_journaled_and_leaves_no_task(live_server: Any, tmp_path: Path) -> None:
+    scenario_file(tmp_path, "default")
+    scenario_file(tmp_path, "slow", "  - say: {faker: words, locale: en_US, count: 500}\n", "stream: {unit: word, delay_ms: 20, first_token_ms: 0}\n")
+    server = live_server(speed=1, scenarios=tmp_path)
+    body = json.dumps({"model": "slow", "stream": True, "messages": HI}).encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    received = b""
+    while received.count(b"data: ") < 3:
+        received += await asyncio.wait_for(reader.read(4096), 10)
+    assert received.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert server.call(lambda: len(server.app[STATE].tasks)) == 1
+    writer.close()
+    await writer.wait_closed()
+
+    await wait_until(lambda: server.call(lambda: len(server.app[STATE].tasks)) == 0)
+    await wait_until(lambda: server.call(lambda: server.app[STATE].journal.entries()[-1].get("ended")) == "client went away")
+    entry = server.call(lambda: server.app[STATE].journal.entries()[-1])
+    assert (entry["scenario"], entry["status"]) == ("slow", 200)
+    assert 3 <= entry["writes"] < 500
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll `condition` until it holds; fail after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.01)
