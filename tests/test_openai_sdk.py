@@ -1,0 +1,151 @@
+"""The official openai SDK (sync and async) against a live server: every shipped scenario, usage, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+from openai import AsyncOpenAI, OpenAI
+
+from mockllm import tokens
+from mockllm.catalog import load_catalog
+from mockllm.steps import ErrorStep
+
+from conftest import SCENARIOS
+
+CATALOG = load_catalog(SCENARIOS)
+NAMES = CATALOG.names
+#: shipped scenarios that fail on purpose, with their error
+FAILING: dict[str, ErrorStep] = {
+    name: step.error for name, s in CATALOG.scenarios.items() for step in s.steps if step.error is not None
+}
+COMPLETE = [name for name in NAMES if name not in FAILING]
+MESSAGES: list[Any] = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "你好，介绍一下你自己。"}]
+SEED = {"X-Mock-Seed": "123", "X-Mock-Speed": "0"}
+
+
+@pytest.fixture
+def server(live_server: Any) -> Any:
+    """One live server at speed 1 (requests ask for speed 0 themselves), with the shipped scenarios."""
+    return live_server(speed=1)
+
+
+def sync_client(server: Any) -> OpenAI:
+    return OpenAI(base_url=server.url + "/v1", api_key="sk-unused", max_retries=0)
+
+
+def async_client(server: Any) -> AsyncOpenAI:
+    return AsyncOpenAI(base_url=server.url + "/v1", api_key="sk-unused", max_retries=0)
+
+
+@pytest.mark.parametrize("name", COMPLETE)
+def test_sync_stream_matches_whole_answer(server: Any, name: str) -> None:
+    client = sync_client(server)
+    stream = client.chat.completions.create(model=name, messages=MESSAGES, stream=True, extra_headers=SEED)
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    whole = client.chat.completions.create(model=name, messages=MESSAGES, extra_headers=SEED)
+    assert text and text == whole.choices[0].message.content
+    assert chunks[0].choices[0].delta.role == "assistant"
+    assert chunks[-1].choices[0].finish_reason == whole.choices[0].finish_reason == "stop"
+    assert len({c.id for c in chunks}) == 1 and chunks[0].id == whole.id
+    assert whole.model == name
+
+
+@pytest.mark.parametrize("name", COMPLETE)
+async def test_async_stream_with_usage(server: Any, name: str) -> None:
+    async with async_client(server) as client:
+        stream = await client.chat.completions.create(
+            model=name, messages=MESSAGES, stream=True, stream_options={"include_usage": True}, extra_headers=SEED
+        )
+        chunks = [chunk async for chunk in stream]
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    usage = chunks[-1].usage
+    assert chunks[-1].choices == [] and usage is not None
+    assert all(c.usage is None for c in chunks[:-1])
+    assert usage.prompt_tokens == tokens.count_messages([m["content"] for m in MESSAGES])
+    assert usage.completion_tokens == tokens.count(text) > 0
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
+@pytest.mark.parametrize("name", sorted(FAILING))
+def test_failing_scenarios_raise_the_sdk_error(server: Any, name: str) -> None:
+    """Streamed, the SDK raises with the scenario's message; whole, a status error with its status."""
+    error = FAILING[name]
+    client = sync_client(server)
+    with pytest.raises(openai.APIError) as streamed:
+        for _ in client.chat.completions.create(model=name, messages=MESSAGES, stream=True, extra_headers=SEED):
+            pass
+    assert _error_body(streamed.value) == (error.message, error.code)
+    with pytest.raises(openai.APIStatusError) as whole:
+        client.chat.completions.create(model=name, messages=MESSAGES, extra_headers=SEED)
+    assert whole.value.status_code == error.status
+    assert _error_body(whole.value) == (error.message, error.code)
+
+
+def _error_body(error: openai.APIError) -> tuple[Any, Any]:
+    """The message and code of the error object the SDK read from the response."""
+    assert isinstance(error.body, dict)
+    return error.body["message"], error.body["code"]
+
+
+@pytest.mark.parametrize("name", sorted(FAILING))
+async def test_async_failing_scenarios_raise(server: Any, name: str) -> None:
+    async with async_client(server) as client:
+        with pytest.raises(openai.APIError, match=FAILING[name].message):
+            stream = await client.chat.completions.create(model=name, messages=MESSAGES, stream=True, extra_headers=SEED)
+            async for _ in stream:
+                pass
+
+
+def test_echo_returns_the_last_user_message(server: Any) -> None:
+    whole = sync_client(server).chat.completions.create(model="echo", messages=MESSAGES)
+    assert whole.choices[0].message.content == "你好，介绍一下你自己。"
+
+
+def test_models_list(server: Any) -> None:
+    assert [m.id for m in sync_client(server).models.list()] == NAMES
+
+
+def test_unknown_scenario_raises_not_found_listing_names(server: Any) -> None:
+    with pytest.raises(openai.NotFoundError) as info:
+        sync_client(server).chat.completions.create(model="x", messages=MESSAGES, extra_headers={"X-Mock-Scenario": "nope"})
+    assert f"Known scenarios: {', '.join(NAMES)}." in str(info.value)
+    assert info.value.code == "scenario_not_found"
+
+
+async def test_async_unknown_scenario_raises_not_found(server: Any) -> None:
+    async with async_client(server) as client:
+        with pytest.raises(openai.NotFoundError, match="Unknown scenario 'nope'"):
+            await client.chat.completions.create(model="x", messages=MESSAGES, stream=True, extra_body={"mock_scenario": "nope"})
+
+
+@pytest.fixture
+def error_server(live_server: Any, tmp_path: Path) -> Any:
+    """A live server with an early 429 scenario and one that fails mid-stream."""
+    (tmp_path / "errors.yaml").write_text(
+        "schema: 1\nname: default\ndescription: d\nsteps:\n  - say: hi\n"
+        "---\nschema: 1\nname: limited\ndescription: d\nsteps:\n"
+        "  - error: {message: slow down, status: 429, headers: {retry-after-ms: '10'}}\n"
+        "---\nschema: 1\nname: broken-midway\ndescription: d\nstream: {unit: char, first_token_ms: 0, delay_ms: 0}\nsteps:\n"
+        "  - say: 半途\n  - error: {message: 服务中断, code: 101}\n",
+        encoding="utf-8",
+    )
+    return live_server(scenarios=tmp_path)
+
+
+def test_error_before_first_byte_is_the_sdk_status_error(error_server: Any) -> None:
+    with pytest.raises(openai.RateLimitError) as info:
+        sync_client(error_server).chat.completions.create(model="limited", messages=MESSAGES, stream=True)
+    assert info.value.status_code == 429 and _error_body(info.value) == ("slow down", None)
+
+
+def test_error_after_first_byte_raises_while_iterating(error_server: Any) -> None:
+    stream = sync_client(error_server).chat.completions.create(model="broken-midway", messages=MESSAGES, stream=True)
+    received: list[str] = []
+    with pytest.raises(openai.APIError, match="服务中断"):
+        for chunk in stream:
+            received.append(chunk.choices[0].delta.content or "")
+    assert "".join(received) == "半途"
