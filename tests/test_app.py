@@ -14,6 +14,7 @@ from mockllm.app import create_app
 from mockllm.catalog import load_catalog
 from mockllm.config import ServerConfig
 from mockllm.handler import STATE
+from mockllm.steps import Step
 
 from conftest import SCENARIOS
 
@@ -301,7 +302,7 @@ async def test_reload(make_client: MakeClient, tmp_path: Path) -> None:
     assert response.status == 422
     assert await response.json() == {
         "reloaded": False,
-        "problems": [f"{tmp_path}/broken.yaml:5: steps[0].shout: unknown key 'shout'; valid keys: error, finish, pause, say, think, usage"],
+        "problems": [f"{tmp_path}/broken.yaml:5: steps[0].shout: unknown key 'shout'; valid keys: {', '.join(sorted(Step.valid_keys()))}"],
     }
     assert (await client.post(CHAT, json={"model": "added", "messages": HI})).status == 200
 

@@ -10,11 +10,12 @@ import pytest
 from mockllm import catalog as catalog_module
 from mockllm.catalog import check_default, load_catalog
 from mockllm.cli import main
+from mockllm.steps import Step
 from mockllm.yamlsource import ProblemsError
 
 GOOD = "schema: 1\nname: {name}\ndescription: d\nsteps:\n  - say: hi\n"
 
-#: file name → (text, the problem lines it yields with `{dir}` for the folder)
+#: file name → (text, the problem lines it yields; see `expand`)
 BROKEN: dict[str, tuple[str, list[str]]] = {
     "broken-yaml": ("schema: 1\nname: x\nsteps: [\n", ["{dir}/broken-yaml.yaml:4: invalid YAML: expected the node content, but found '<stream end>'"]),
     "unknown-key": (
@@ -23,7 +24,7 @@ BROKEN: dict[str, tuple[str, list[str]]] = {
     ),
     "unknown-step": (
         "schema: 1\nname: unknown-step\ndescription: d\nsteps:\n  - say: hi\n  - shout: hi\n",
-        ["{dir}/unknown-step.yaml:6: steps[1].shout: unknown key 'shout'; valid keys: error, finish, pause, say, think, usage"],
+        ["{dir}/unknown-step.yaml:6: steps[1].shout: unknown key 'shout'; valid keys: {steps}"],
     ),
     "wrong-types": (
         "schema: 1\nname: wrong-types\ndescription: d\nstream:\n  delay_ms: fast\nsteps:\n  - say: 5\n  - pause: -1\n  - hello\n",
@@ -44,9 +45,15 @@ BROKEN: dict[str, tuple[str, list[str]]] = {
     ),
     "schema-2": ("schema: 2\nname: schema-2\ndescription: d\nsteps:\n  - say: hi\n", ["{dir}/schema-2.yaml:1: schema: unsupported schema 2; this mockllm reads schema 1"]),
     "no-schema": ("name: no-schema\ndescription: d\nsteps:\n  - say: hi\n", ["{dir}/no-schema.yaml:1: schema: field required"]),
-    "unknown-kind": ("schema: 1\nkind: widget\nname: w\n", ["{dir}/unknown-kind.yaml:2: kind: unknown kind 'widget'; valid kinds: scenario"]),
+    "unknown-kind": ("schema: 1\nkind: widget\nname: w\n", ["{dir}/unknown-kind.yaml:2: kind: unknown kind 'widget'; valid kinds: {kinds}"]),
     "not-a-mapping": ("- just\n- a list\n", ["{dir}/not-a-mapping.yaml:1: a document must be a mapping (schema: 1, name: …, steps: …)"]),
 }
+
+
+def expand(line: str, folder: Path) -> str:
+    """Fill in an expected problem line: `{dir}` is the folder, `{kinds}` the document kinds, `{steps}` the step kinds."""
+    kinds, steps = ", ".join(sorted(catalog_module.DOCUMENT_KINDS)), ", ".join(sorted(Step.valid_keys()))
+    return line.replace("{dir}", str(folder)).replace("{kinds}", kinds).replace("{steps}", steps)
 
 
 def write_folder(folder: Path, files: dict[str, str]) -> Path:
@@ -66,7 +73,7 @@ def problems_of(folder: Path) -> list[str]:
 def test_each_problem_is_placed(tmp_path: Path, name: str) -> None:
     text, expected = BROKEN[name]
     folder = write_folder(tmp_path, {f"{name}.yaml": text, "fine.yaml": GOOD.format(name="fine")})
-    assert problems_of(folder) == [line.replace("{dir}", str(folder)) for line in expected]
+    assert problems_of(folder) == [expand(line, folder) for line in expected]
 
 
 def test_duplicate_names_across_files(tmp_path: Path) -> None:
@@ -76,7 +83,7 @@ def test_duplicate_names_across_files(tmp_path: Path) -> None:
 
 def test_all_problems_of_a_folder_sorted_by_file_and_line(tmp_path: Path) -> None:
     folder = write_folder(tmp_path, {f"{name}.yaml": text for name, (text, _) in BROKEN.items()})
-    expected = sorted((line.replace("{dir}", str(folder)) for _, lines in BROKEN.values() for line in lines), key=_file_line)
+    expected = sorted((expand(line, folder) for _, lines in BROKEN.values() for line in lines), key=_file_line)
     assert problems_of(folder) == expected
 
 
