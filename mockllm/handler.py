@@ -97,6 +97,8 @@ def _parse_json(body: bytes) -> tuple[Any, str | None]:
         return None, "the body is not UTF-8"
     except json.JSONDecodeError as exc:
         return None, f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    except RecursionError:
+        return None, "it nests arrays or objects too deeply"
 
 
 def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state: ServerState) -> Call:

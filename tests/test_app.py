@@ -197,6 +197,7 @@ async def test_cors_on_errors(client: Client) -> None:
         pytest.param({"data": b"{not json"}, 400, "We could not parse the JSON body of your request (Expecting property name enclosed in double quotes at line 1 column 2). Send a JSON object with Content-Type: application/json.", id="invalid-json"),
         pytest.param({"data": b""}, 400, "We could not parse the JSON body of your request (the body is empty). Send a JSON object with Content-Type: application/json.", id="empty-body"),
         pytest.param({"data": b"{\"a\": \"\xe4\"}"}, 400, "We could not parse the JSON body of your request (the body is not UTF-8). Send a JSON object with Content-Type: application/json.", id="not-utf8"),
+        pytest.param({"data": b"[" * 100_000 + b"]" * 100_000}, 400, "We could not parse the JSON body of your request (it nests arrays or objects too deeply). Send a JSON object with Content-Type: application/json.", id="too-deep"),
         pytest.param({"json": {"model": "hello"}}, 400, "'messages' must be a non-empty array of message objects.", id="missing-messages"),
         pytest.param({"json": {"messages": {"role": "user"}}}, 400, "'messages' must be a non-empty array of message objects.", id="messages-object"),
         pytest.param({"json": {"messages": [{"role": "user", "content": 1}]}}, 400, "'messages[0].content' must be a string or an array of content parts.", id="content-number"),
