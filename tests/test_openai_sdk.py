@@ -101,7 +101,7 @@ async def test_async_failing_scenarios_raise(server: Any, name: str) -> None:
 
 
 def test_echo_returns_the_last_user_message(server: Any) -> None:
-    whole = sync_client(server).chat.completions.create(model="echo", messages=MESSAGES)
+    whole = sync_client(server).chat.completions.create(model="echo", messages=MESSAGES, extra_headers=SEED)
     assert whole.choices[0].message.content == "你好，介绍一下你自己。"
 
 
