@@ -19,12 +19,32 @@ from .config import ServerConfig
 from .yamlsource import ProblemsError
 
 ENV_PREFIX = "MOCKLLM_"
+
+
+def _port(value: str) -> int:
+    """A TCP port number, 0 meaning any free port."""
+    if not value.strip().isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"port must be a whole number 0-65535; got {value!r}")
+    return int(value)
+
+
+def _speed(value: str) -> float:
+    """A speed factor: 0 or more, and finite."""
+    try:
+        speed = float(value)
+    except ValueError:
+        speed = -1.0
+    if not 0 <= speed < float("inf"):
+        raise argparse.ArgumentTypeError(f"speed must be a number >= 0 (0 = no waiting); got {value!r}")
+    return speed
+
+
 #: flag → (config field, converter, help)
 SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--host": ("host", str, "address to bind; 0.0.0.0 for phones on the LAN"),
-    "--port": ("port", int, "port; 0 picks a free one"),
+    "--port": ("port", _port, "port; 0 picks a free one"),
     "--scenarios": ("scenarios", Path, "folder of scenario YAML files"),
-    "--speed": ("speed", float, "scale every delay; 0 = no waiting (CI)"),
+    "--speed": ("speed", _speed, "scale every delay; 0 = no waiting (CI)"),
     "--seed": ("seed", int, "seed for every request that names none"),
     "--default": ("default", str, "scenario for requests that select none"),
 }
@@ -75,8 +95,9 @@ def config_from(args: argparse.Namespace, environ: dict[str, str] | None = None)
         elif environ.get(env):
             try:
                 values[name] = convert(environ[env])
-            except ValueError:
-                raise SystemExit(f"mockllm: ${env}={environ[env]!r} is not valid for {flag}") from None
+            except (ValueError, argparse.ArgumentTypeError) as exc:
+                reason = f": {exc}" if isinstance(exc, argparse.ArgumentTypeError) else ""
+                raise SystemExit(f"mockllm: ${env}={environ[env]!r} is not valid for {flag}{reason}") from None
     known = {f.name for f in fields(ServerConfig)}
     return ServerConfig(**{k: v for k, v in values.items() if k in known})
 
@@ -100,7 +121,12 @@ def _serve(args: argparse.Namespace) -> int:
     catalog = load_catalog(config.scenarios)
     check_default(catalog, config.default)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    asyncio.run(serve(config, catalog))
+    try:
+        asyncio.run(serve(config, catalog))
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else exc.strerror or str(exc)
+        print(f"mockllm: cannot listen on {config.host}:{config.port}: {reason}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -112,7 +138,11 @@ async def serve(config: ServerConfig, catalog: Catalog) -> None:
     runner = web.AppRunner(create_app(config, catalog), handler_cancellation=True, access_log=None, shutdown_timeout=2)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port, backlog=config.backlog, reuse_address=True)
-    await site.start()
+    try:
+        await site.start()
+    except OSError:
+        await runner.cleanup()
+        raise
     port = runner.addresses[0][1]
     print(banner(config, port, len(catalog.scenarios)), flush=True)
     stop = asyncio.Event()
