@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
+
 from pydantic import BaseModel, ValidationError
 
+from .framing import Framing
+from .routemap import RouteMap, check_app_documents
 from .scenario import Scenario
 from .yamlsource import Document, Problem, ProblemsError, read_documents
 
 DEFAULT_SCENARIO = "default"
 
 #: The document kinds a scenarios folder may hold, by their `kind:` value.
-DOCUMENT_KINDS: dict[str, type[BaseModel]] = {"scenario": Scenario}
+DOCUMENT_KINDS: dict[str, type[BaseModel]] = {"scenario": Scenario, "framing": Framing, "routes": RouteMap}
 
 
 @dataclass
@@ -30,18 +34,28 @@ class Catalog:
         return sorted(self.scenarios)
 
 
+#: Checks of references between documents, run once the whole folder is read (they get its valid documents).
+CROSS_CHECKS: tuple[Callable[[Catalog, list[Document]], list[Problem]], ...] = (check_app_documents,)
+
+
 def load_catalog(folder: Path) -> Catalog:
     """Read every `*.yaml`/`*.yml` below `folder`; raise ProblemsError listing all problems."""
     if not folder.is_dir():
         raise ProblemsError([Problem(str(folder), 1, "", "not a folder of scenario files")])
     catalog = Catalog(folder)
     problems: list[Problem] = []
+    loaded: list[Document] = []
     for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
         try:
             for doc in read_documents(path):
-                problems.extend(_add(catalog, doc))
+                found = _add(catalog, doc)
+                problems.extend(found)
+                if not found:
+                    loaded.append(doc)
         except ProblemsError as exc:
             problems.extend(exc.problems)
+    for check in CROSS_CHECKS:
+        problems.extend(check(catalog, loaded))
     if problems:
         raise ProblemsError(sorted(problems, key=lambda p: (p.file, p.line)))
     return catalog

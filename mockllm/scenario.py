@@ -7,10 +7,9 @@ from typing import Literal, Pattern
 
 from pydantic import Field, field_validator
 
+from .framing import FramingOptions
 from .steps import Step
-from .strict import Strict
-
-NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+from .strict import NAME_PATTERN, Strict
 
 
 class StreamConfig(Strict):
@@ -50,4 +49,5 @@ class Scenario(Strict):
     description: str
     match: Match | None = None
     stream: StreamConfig = Field(default_factory=StreamConfig)
+    framing: FramingOptions | None = Field(None, description="changes to the app framing it is served in")
     steps: list[Step] = Field(min_length=1)

@@ -7,6 +7,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+"""What a scenario or framing name may be: lowercase letters, digits, `.`, `_`, `-`."""
+
 
 class Strict(BaseModel):
     """A frozen config model whose unknown keys are reported with the valid keys."""

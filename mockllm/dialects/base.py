@@ -71,6 +71,10 @@ class Dialect(ABC):
         """Extra response headers this dialect sends on every answer."""
         return {}
 
+    def stream_content_type(self, call: Call) -> str:
+        """The Content-Type of this call's streamed body (a scenario may change it)."""
+        return self.content_type
+
 
 def register(cls: type[Dialect]) -> type[Dialect]:
     """Register one instance of a dialect class under its `name`."""
@@ -83,9 +87,9 @@ def error_as_response(error: Error, started: bool) -> bool:
     return not started and error.delivery != "in_band"
 
 
-def compact_json(value: Any) -> str:
-    """JSON as providers stream it: no spaces, UTF-8 kept as is."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def compact_json(value: Any, ascii_only: bool = False) -> str:
+    """JSON as providers stream it: no spaces, UTF-8 kept as is (or `\\uXXXX` escapes when `ascii_only`)."""
+    return json.dumps(value, ensure_ascii=ascii_only, separators=(",", ":"))
 
 
 def pretty_json(value: Any, indent: int = 2) -> bytes:

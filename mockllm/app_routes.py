@@ -1,0 +1,65 @@
+"""App routes: `GET|POST /{framing}/{any/path}` and the exact paths of the folder's routes maps.
+
+One catch-all route, registered last, serves both; it is looked up per request
+so `POST /_mock/reload` picks up new framings and routes. Any other path gets
+the 404 (listing the framings) or 405 the router would have given.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .catalog import Catalog
+from .dialects.app import AppFraming
+from .handler import STATE, handle_chat
+from .middleware import error_response
+from .routemap import app_framing, find_route, framing_names
+
+APP_METHODS = ("GET", "POST")
+#: Paths of provider and admin routes: an unknown one there gets the plain 404.
+NOT_APP_PREFIXES = ("/v1/", "/_mock/")
+
+
+async def serve_app_route(request: web.Request) -> web.StreamResponse:
+    """Serve a chat in the path's app framing; 404/405 for paths no route answers."""
+    catalog = request.app[STATE].catalog
+    framing, methods = framing_for(catalog, request.path)
+    if framing is not None and request.method in methods:
+        return await handle_chat(request, framing)
+    allowed = await _allowed_elsewhere(request) | set(methods)
+    if allowed:
+        raise web.HTTPMethodNotAllowed(request.method, allowed)
+    if request.path.startswith(NOT_APP_PREFIXES):
+        raise web.HTTPNotFound()
+    names = ", ".join(framing_names(catalog))
+    return error_response(
+        404,
+        f"No route {request.method} {request.path}. See GET /_mock/routes for what this server answers. "
+        f"App streams are served at /{{framing}}/{{any/path}} with a framing of: {names}; or at a path of a routes map.",
+    )
+
+
+def framing_for(catalog: Catalog, path: str) -> tuple[AppFraming | None, tuple[str, ...]]:
+    """The framing serving `path` and the methods it answers: a routes-map entry first, then the first segment."""
+    route = find_route(catalog, path)
+    if route is not None:
+        framing = app_framing(catalog, route.framing)
+        return (framing.for_route(route.scenario) if framing else None), route.methods
+    framing = app_framing(catalog, path.lstrip("/").split("/", 1)[0])
+    return framing, (APP_METHODS if framing else ())
+
+
+async def _allowed_elsewhere(request: web.Request) -> set[str]:
+    """Methods other routes answer on this path (for a 405 instead of a 404)."""
+    mine = request.match_info.route.resource
+    allowed: set[str] = set()
+    for resource in request.app.router.resources():
+        if resource is not mine:
+            _, methods = await resource.resolve(request)
+            allowed |= methods
+    return allowed
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the catch-all; call it after every other route."""
+    app.router.add_route("*", "/{path:.*}", serve_app_route)
