@@ -9,14 +9,13 @@ from typing import Any, Awaitable, Callable
 
 import pytest
 from aiohttp.test_utils import TestClient
+from conftest import SCENARIOS
 
 from mockllm.app import create_app
 from mockllm.catalog import load_catalog
 from mockllm.config import ServerConfig
 from mockllm.handler import STATE
 from mockllm.steps import Step
-
-from conftest import SCENARIOS
 
 Client = TestClient[Any, Any]
 MakeClient = Callable[..., Awaitable[Client]]
@@ -83,7 +82,7 @@ async def test_whole_response_headers(client: Client) -> None:
 
 
 async def test_seed_override_is_echoed_and_replays(client: Client) -> None:
-    ask = {"json": {"messages": HI, "stream": True}, "headers": {"X-Mock-Seed": "77", "X-Mock-Scenario": "default"}}
+    ask: dict[str, Any] = {"json": {"messages": HI, "stream": True}, "headers": {"X-Mock-Seed": "77", "X-Mock-Scenario": "default"}}
     first, second = await client.post(CHAT, **ask), await client.post(CHAT, **ask)
     assert first.headers["X-Mock-Seed"] == "77"
     assert await first.read() == await second.read()

@@ -11,12 +11,19 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from regen_golden import (
+    GOLDEN,
+    GOLDEN_SEED,
+    SCENARIOS,
+    VARIANTS,
+    capture,
+    golden_config,
+    golden_path,
+)
 
 from mockllm.app import create_app
 from mockllm.catalog import load_catalog
 from mockllm.text import FakerText
-
-from regen_golden import GOLDEN, GOLDEN_SEED, SCENARIOS, VARIANTS, capture, golden_config, golden_path
 
 NAMES = load_catalog(SCENARIOS).names
 FAKER_NAMES = [
@@ -33,8 +40,8 @@ async def client(aiohttp_client: Any) -> TestClient[Any, Any]:
 
 def readable_diff(expected: bytes, actual: bytes, name: str) -> str:
     """A unified diff, one line per frame, of two bodies."""
-    lines = [b.decode("utf-8", "backslashreplace").splitlines(keepends=True) for b in (expected, actual)]
-    return "".join(difflib.unified_diff(*lines, fromfile=f"golden/{name}", tofile="served", n=1))
+    old, new = (b.decode("utf-8", "backslashreplace").splitlines(keepends=True) for b in (expected, actual))
+    return "".join(difflib.unified_diff(old, new, fromfile=f"golden/{name}", tofile="served", n=1))
 
 
 @pytest.mark.parametrize("suffix", VARIANTS)

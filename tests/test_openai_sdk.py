@@ -7,13 +7,12 @@ from typing import Any
 
 import openai
 import pytest
+from conftest import SCENARIOS
 from openai import AsyncOpenAI, OpenAI
 
 from mockllm import tokens
 from mockllm.catalog import load_catalog
 from mockllm.steps import ErrorStep
-
-from conftest import SCENARIOS
 
 CATALOG = load_catalog(SCENARIOS)
 NAMES = CATALOG.names

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import SCENARIOS
 from pydantic import ValidationError
 
 from mockllm.catalog import load_catalog
 from mockllm.scenario import Match, Scenario, StreamConfig
-
-from conftest import SCENARIOS
 
 MINIMAL: dict[str, Any] = {"schema": 1, "name": "ok", "description": "d", "steps": [{"say": "hi"}]}
 
