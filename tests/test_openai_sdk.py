@@ -11,18 +11,30 @@ from conftest import SCENARIOS
 from openai import AsyncOpenAI, OpenAI
 
 from mockllm import tokens
+from mockllm.call import Call, ChatRequest
 from mockllm.catalog import load_catalog
-from mockllm.steps import ErrorStep
+from mockllm.events import Error
+from mockllm.scenario import Scenario
+from mockllm.steps import compile_scenario
+
+MESSAGES: list[Any] = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "你好，介绍一下你自己。"}]
+SEED = {"X-Mock-Seed": "123", "X-Mock-Speed": "0"}
+
+
+def scenario_error(scenario: Scenario) -> Error | None:
+    """The error a scenario ends with for this test's seed, if any."""
+    chat = ChatRequest(messages=tuple((m["role"], m["content"]) for m in MESSAGES))
+    call = Call(chat, scenario, seed=int(SEED["X-Mock-Seed"]), seeded=True, speed=0, stream_config=scenario.stream)
+    return next((e for e in compile_scenario(scenario, call) if isinstance(e, Error)), None)
+
 
 CATALOG = load_catalog(SCENARIOS)
 NAMES = CATALOG.names
 #: shipped scenarios that fail on purpose, with their error
-FAILING: dict[str, ErrorStep] = {
-    name: step.error for name, s in CATALOG.scenarios.items() for step in s.steps if step.error is not None
+FAILING: dict[str, Error] = {
+    name: error for name, scenario in CATALOG.scenarios.items() if (error := scenario_error(scenario)) is not None
 }
 COMPLETE = [name for name in NAMES if name not in FAILING]
-MESSAGES: list[Any] = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "你好，介绍一下你自己。"}]
-SEED = {"X-Mock-Seed": "123", "X-Mock-Speed": "0"}
 
 
 @pytest.fixture
