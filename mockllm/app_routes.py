@@ -44,7 +44,7 @@ def framing_for(catalog: Catalog, path: str) -> tuple[AppFraming | None, tuple[s
     route = find_route(catalog, path)
     if route is not None:
         framing = app_framing(catalog, route.framing)
-        return (framing.for_route(route.scenario) if framing else None), route.methods
+        return (framing.for_route(route.scenario) if framing else None), tuple(route.methods)
     framing = app_framing(catalog, path.lstrip("/").split("/", 1)[0])
     return framing, (APP_METHODS if framing else ())
 

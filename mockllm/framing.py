@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from .strict import NAME_PATTERN, Strict
 
@@ -76,7 +76,7 @@ class Framing(Strict):
     description: str = ""
     extends: str | None = Field(None, description="a built-in framing whose settings this one starts from")
     content_type: str = Field("text/event-stream; charset=utf-8", min_length=1)
-    frame: str | None = Field(None, description="one answer delta")
+    frame: str | None = Field(None, validate_default=True, description="one answer delta")
     think: str | None = Field(None, description="one reasoning delta; reasoning is dropped when unset")
     error: str = Field("{json}", description="the in-stream business error frame")
     done: str = Field("", description="sent as written at the end of the stream")
@@ -95,16 +95,12 @@ class Framing(Strict):
 
     @field_validator("frame")
     @classmethod
-    def _frame_has_delta(cls, value: str | None) -> str | None:
+    def _frame_has_delta(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and not info.data.get("extends"):
+            raise ValueError("a framing needs `frame` (or `extends:` a built-in framing)")
         if value is not None and not PLACEHOLDER.search(value):
             raise ValueError("a frame must carry the delta: use {json}, {text} or {text_json}")
         return value
-
-    @model_validator(mode="after")
-    def _frame_or_extends(self) -> Framing:
-        if self.frame is None and self.extends is None:
-            raise ValueError("a framing needs `frame` (or `extends:` a built-in framing)")
-        return self
 
     def own_settings(self) -> dict[str, object]:
         """The settings this document sets itself, to lay over the framing it extends."""

@@ -24,6 +24,8 @@ class NDJson(AppFraming, OpenAIChat):
 
     name = "ndjson"
     content_type = "application/x-ndjson"
+    #: no keep-alive filler: every line must be a JSON chunk
+    heartbeat = None
 
     def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         for item in OpenAIChat.stream(self, app_errors(events, call.chat), call):

@@ -17,6 +17,7 @@ class SSEJson(TemplateFramer):
     """JSON payloads as server-sent events."""
 
     name = "sse-json"
+    heartbeat = b": keep-alive\n\n"
     framing = Framing(
         name=name,
         description='data: {"content": …} events, data: [DONE] at the end',

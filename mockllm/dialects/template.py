@@ -50,6 +50,8 @@ class TemplateFramer(AppFraming):
 
     name = "template"
     framing: ClassVar[Framing]
+    #: no keep-alive filler: app clients treat every byte as a frame (sse-json sets an SSE comment)
+    heartbeat: ClassVar[bytes | None] = None
 
     def __init__(self, framing: Framing | None = None, route_scenario: str | None = None) -> None:
         super().__init__(route_scenario)
