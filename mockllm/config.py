@@ -21,3 +21,4 @@ class ServerConfig:
     max_body_bytes: int = 16 * 1024 * 1024
     journal_size: int = 1000
     backlog: int = 4096
+    max_stream_s: float = 300.0
