@@ -10,6 +10,7 @@ import json
 import socket
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from rawhttp import RawResponse, _Dechunker
@@ -83,3 +84,11 @@ def wait_for(check: Callable[[], Any], guard_s: float = GUARD_S) -> Any:
             raise AssertionError(f"still false after {guard_s} s: {check}")
         time.sleep(0.01)
     return result
+
+
+def write_scenarios(folder: Path, tails: Mapping[str, str], say: str = "你好，这是一个会出故障的回答。It breaks.") -> Path:
+    """Write one scenario per name: `say` cut per character, then its YAML tail (more steps, `faults:`)."""
+    for name, tail in tails.items():
+        text = f"schema: 1\nname: {name}\ndescription: test\nstream: {{unit: char}}\nsteps:\n  - say: {json.dumps(say, ensure_ascii=False)}\n{tail}"
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return folder

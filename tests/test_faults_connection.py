@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from blocking_http import chat, wait_for
+from blocking_http import chat, wait_for, write_scenarios
 from mockllm.handler import STATE
 
-SAY = "  - say: \"你好，这是一个会出故障的回答。It breaks.\"\n"
 SCENARIOS = {
     "plain": "",
     "reset5": "faults:\n  - {fault: reset, after_deltas: 5}\n",
@@ -25,16 +24,8 @@ SCENARIOS = {
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    for name, tail in SCENARIOS.items():
-        text = f"schema: 1\nname: {name}\ndescription: test\nstream: {{unit: char}}\nsteps:\n{SAY}{tail}"
-        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
-    return tmp_path
-
-
-@pytest.fixture
-def server(live_server, folder):
-    return live_server(scenarios=folder, default="plain", max_stream_s=0.5)
+def server(live_server, tmp_path: Path):
+    return live_server(scenarios=write_scenarios(tmp_path, SCENARIOS), default="plain", max_stream_s=0.5)
 
 
 def last_entry(server):
