@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from . import tokens
+from .wire.config import WireConfig
 
 if TYPE_CHECKING:
     from .scenario import Scenario, StreamConfig
@@ -52,6 +53,7 @@ class Call:
     seeded: bool
     speed: float
     stream_config: StreamConfig
+    wire: WireConfig = field(default_factory=WireConfig)
     rng: random.Random = field(init=False)
     id: str = field(init=False)
     created: int = field(init=False)

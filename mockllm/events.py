@@ -84,4 +84,16 @@ class Respond:
     chunked: bool = False
 
 
-WireItem = Union[bytes, Delay, Respond]
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Leave at least this many real milliseconds (never scaled by speed) after the previous write.
+
+    Wire transforms put one between writes that must reach the client as
+    separate reads; unlike `Delay` it only sets a floor and never moves the
+    planned deadlines of what follows.
+    """
+
+    ms: float
+
+
+WireItem = Union[bytes, Delay, Respond, Gap]

@@ -20,6 +20,7 @@ from .overrides import Overrides, new_seed, read_overrides
 from .pipeline import wire_items
 from .player import Outcome, play
 from .select import select
+from .wire.overrides import request_wire
 
 log = logging.getLogger("mockllm")
 
@@ -119,6 +120,7 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
         seeded=seed is not None,
         speed=overrides.speed if overrides.speed is not None else config.speed,
         stream_config=stream_config,
+        wire=request_wire(scenario.wire, request.headers, request.query),
     )
 
 

@@ -10,6 +10,7 @@ from .events import Event, WireItem
 from .steps import compile_scenario
 from .transforms.chunk import chunk
 from .transforms.pace import pace
+from .wire import apply_wire
 
 
 def events_for(call: Call) -> Iterator[Event]:
@@ -21,6 +22,8 @@ def events_for(call: Call) -> Iterator[Event]:
 
 
 def wire_items(call: Call, dialect: Dialect) -> Iterator[WireItem]:
-    """The wire items of the call: streamed or whole, as the request asked."""
+    """The wire items of the call: streamed (through the wire options) or whole, as the request asked."""
     events = events_for(call)
-    return dialect.stream(events, call) if call.chat.stream else dialect.whole(events, call)
+    if not call.chat.stream:
+        return dialect.whole(events, call)
+    return apply_wire(dialect.stream(events, call), call.wire, heartbeat=dialect.heartbeat)

@@ -2,6 +2,8 @@
 
 Timing is deadline-based: an item is due at start + the sum of the delays
 before it (scaled by `speed`), so a slow event loop never accumulates drift.
+A `Gap` only holds the next write until that many real milliseconds after
+the previous one (never scaled), so separate writes arrive as separate reads.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Iterable, Mapping
 
 from aiohttp import web
 
-from .events import Delay, Respond, WireItem
+from .events import Delay, Gap, Respond, WireItem
 
 
 @dataclass
@@ -38,13 +40,17 @@ async def play(
     loop = asyncio.get_running_loop()
     start = loop.time()
     offset = 0.0
+    last_write = not_before = start
     response: web.StreamResponse | None = None
     try:
         for item in items:
             if type(item) is Delay:
                 offset += item.ms * speed / 1000
                 continue
-            wait = start + offset - loop.time()
+            if type(item) is Gap:
+                not_before = last_write + item.ms / 1000
+                continue
+            wait = max(start + offset, not_before) - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
             if type(item) is Respond:
@@ -56,6 +62,7 @@ async def play(
                 response = _stream_response(headers, content_type)
                 await response.prepare(request)
             await response.write(item)  # type: ignore[arg-type]
+            last_write = loop.time()
             outcome.writes += 1
             outcome.bytes += len(item)  # type: ignore[arg-type]
         wait = start + offset - loop.time()

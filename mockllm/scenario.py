@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from .framing import FramingOptions
 from .steps import Step
 from .strict import NAME_PATTERN, Strict
+from .wire.config import WireConfig
 
 
 class StreamConfig(Strict):
@@ -49,5 +50,6 @@ class Scenario(Strict):
     description: str
     match: Match | None = None
     stream: StreamConfig = Field(default_factory=StreamConfig)
+    wire: WireConfig = Field(default_factory=WireConfig)
     framing: FramingOptions | None = Field(None, description="changes to the app framing it is served in")
     steps: list[Step] = Field(min_length=1)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..call import Call, ChatRequest
 
 DIALECTS: dict[str, Dialect] = {}
+SSE_HEARTBEAT = b": keep-alive\n\n"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Dialect(ABC):
 
     name: ClassVar[str]
     content_type: ClassVar[str] = "text/event-stream; charset=utf-8"
+    #: What `wire.heartbeat_ms` sends in a quiet stream; None = this framing has no heartbeat.
+    heartbeat: ClassVar[bytes | None] = SSE_HEARTBEAT
 
     @abstractmethod
     def parse(self, incoming: Incoming) -> ChatRequest:
