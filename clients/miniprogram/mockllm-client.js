@@ -534,6 +534,22 @@
     return spec;
   }
 
+  /** Hand an event to the callbacks in `options`: onText(text), onError({code, msg[, status]}), onDone(), onEvent(event). */
+  function dispatch(options, event) {
+    if (event.type === 'text' && options.onText) {
+      options.onText(event.text);
+    } else if (event.type === 'error' && options.onError) {
+      var error = { code: event.code, msg: event.msg };
+      if (event.status !== undefined) { error.status = event.status; }
+      options.onError(error);
+    } else if (event.type === 'done' && options.onDone) {
+      options.onDone();
+    }
+    if (options.onEvent) {
+      options.onEvent(event);
+    }
+  }
+
   /**
    * Decode and parse a stream chunk by chunk.
    * options: framing (default 'miniprogram'), onText(text), onError({code, msg}),
@@ -548,14 +564,10 @@
     var parser = createParser(options.framing || 'miniprogram', specOptions(options), function (event) {
       if (event.type === 'text') {
         texts.push(event.text);
-        if (options.onText) { options.onText(event.text); }
-      } else if (event.type === 'error') {
-        if (options.onError) { options.onError({ code: event.code, msg: event.msg }); }
       } else if (event.type === 'done') {
         finished = true;
-        if (options.onDone) { options.onDone(); }
       }
-      if (options.onEvent) { options.onEvent(event); }
+      dispatch(options, event);
     });
     return {
       push: function (data) {
@@ -612,11 +624,11 @@
       },
       complete: function () {
         if (failure) {
-          report(options, { type: 'error', code: 'request_failed', msg: (failure && failure.errMsg) || 'request failed' });
+          dispatch(options, { type: 'error', code: 'request_failed', msg: (failure && failure.errMsg) || 'request failed' });
         } else if (ok()) {
           reader.end();
         } else {
-          report(options, httpError(status, errorText + errorBody.end(), spec));
+          dispatch(options, httpError(status, errorText + errorBody.end(), spec));
         }
         if (options.onComplete) {
           options.onComplete({ statusCode: status, text: reader.text(), done: reader.done() });
@@ -644,11 +656,6 @@
     if (event.msg === '') { event.msg = body; }
     event.status = status;
     return event;
-  }
-
-  function report(options, event) {
-    if (options.onError) { options.onError({ code: event.code, msg: event.msg }); }
-    if (options.onEvent) { options.onEvent(event); }
   }
 
   return {
