@@ -32,8 +32,8 @@ const WIRES = {
   'writes of 5 bytes': 'max_write_bytes=5,gap_ms=1',
   'LF line endings': 'line_ending=lf',
   'CRLF line endings': 'line_ending=crlf',
-  heartbeats: 'heartbeat_ms=5',
-  'everything at once': 'split_utf8=every,frames_per_write=2,max_write_bytes=9,gap_ms=1,line_ending=crlf,heartbeat_ms=10',
+  heartbeats: 'heartbeat_ms=5,heartbeat_text=: ping\\n',
+  'everything at once': 'split_utf8=every,frames_per_write=2,max_write_bytes=9,gap_ms=1,line_ending=crlf,heartbeat_ms=10,heartbeat_text=: ping\\n',
 };
 
 let server;
@@ -54,9 +54,10 @@ describe('custom and ASCII-only framings', { concurrency: 6 }, () => {
     for (const [label, wire] of Object.entries(WIRES)) {
       it(`${framing}: ${label}`, async () => {
         for (const scenario of SCENARIOS) {
-          const { events } = await readStream(server.url, { framing, scenario, wire, options });
+          const { events, task } = await readStream(server.url, { framing, scenario, wire, options });
           const want = expectedEvents(options.framing ? 'miniprogram' : framing, expected.get(scenario));
           assert.deepEqual(joined(events), want, `${framing} ${scenario} ${wire}`);
+          if (/heartbeat/.test(wire)) assert.match(Buffer.concat(task.chunks).toString('utf8'), /: ping/, 'heartbeats were sent');
         }
       });
     }

@@ -21,9 +21,17 @@ const WIRES = {
   'CRLF line endings': 'line_ending=crlf',
   'data: without space': 'data_space=false',
   'data: with space': 'data_space=true',
-  heartbeats: 'heartbeat_ms=5',
-  'everything at once': 'split_utf8=every,frames_per_write=2,max_write_bytes=11,gap_ms=1,line_ending=crlf,data_space=false,heartbeat_ms=10',
+  heartbeats: 'heartbeat_ms=5{beat}',
+  'everything at once': 'split_utf8=every,frames_per_write=2,max_write_bytes=11,gap_ms=1,line_ending=crlf,data_space=false,heartbeat_ms=10{beat}',
 };
+
+/**
+ * The heartbeat bytes per framing: OpenAI and sse-json send `: keep-alive` on their own; the
+ * others send none unless told, so they get a comment line. The text framing has no frames:
+ * any heartbeat there would be answer text, so it gets none.
+ */
+const BEATS = { openai: '', 'sse-json': '', miniprogram: ',heartbeat_text=: ping\\r\\n', ndjson: ',heartbeat_text=: ping\\n', text: '' };
+const HEARTBEAT_BYTES = /: (keep-alive|ping)/;
 
 /** Scenarios read on every wire option: mixed CJK/English, emoji (echo), faker text, errors before and mid-stream. */
 const CORE = ['hello', 'echo', 'default', 'content-blocked', 'recharge-required', 'login-required'];
@@ -57,6 +65,7 @@ function wireChangesText(framing, wire, scenario) {
   return (text) => text.replace(/\r?\n/g, ending[1] === 'crlf' ? '\r\n' : '\n');
 }
 
+/** Read `scenario` in `framing` with `wire` and compare with the oracle; return the harness task. */
 async function check(framing, scenario, wire) {
   const want = expected.get(scenario);
   assert.ok(want, `scenario ${scenario} is served`);
@@ -64,6 +73,7 @@ async function check(framing, scenario, wire) {
   const text = wireChangesText(framing, wire, scenario);
   assert.deepEqual(joined(events), expectedEvents(framing, { ...want, text: text(want.text) }), `${framing} ${scenario} ${wire}`);
   assert.ok(task.chunks.length <= task.reads.length, 'at most one onChunkReceived per socket read');
+  return task;
 }
 
 describe('live server', { concurrency: 6 }, () => {
@@ -91,9 +101,15 @@ describe('live server', { concurrency: 6 }, () => {
   }
 
   for (const framing of FRAMINGS) {
-    for (const [label, wire] of Object.entries(WIRES)) {
+    for (const [label, template] of Object.entries(WIRES)) {
+      const wire = template.replace('{beat}', BEATS[framing]);
       it(`${framing}: ${label} (${wire})`, async () => {
-        for (const scenario of CORE) await check(framing, scenario, wire);
+        for (const scenario of CORE) {
+          const task = await check(framing, scenario, wire);
+          if (/heartbeat/.test(wire) && framing !== 'text' && expected.get(scenario).text) {
+            assert.match(Buffer.concat(task.chunks).toString('utf8'), HEARTBEAT_BYTES, `${scenario}: heartbeats were sent`);
+          }
+        }
       });
     }
   }
