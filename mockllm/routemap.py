@@ -35,7 +35,7 @@ class Route(Strict):
 
     framing: str = Field(pattern=NAME_PATTERN)
     scenario: str | None = Field(None, description="served unless the request names one (header, query, body)")
-    methods: list[Method] = Field(default_factory=lambda: ["GET", "POST"], min_length=1)
+    methods: list[Method] = Field(["GET", "POST"], min_length=1)
 
 
 class RouteMap(Strict):

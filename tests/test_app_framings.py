@@ -7,16 +7,16 @@ After a deliberate change to the output, rewrite the golden files with
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from regen_app_golden import GOLDEN_APP, app_config, capture, case_names, golden_path
 
 from mockllm.app import create_app
 from mockllm.config import ServerConfig
-
-from regen_app_golden import GOLDEN_APP, app_config, capture, case_names, golden_path
 
 Client = TestClient[Any, Any]
 MakeClient = Callable[[str], Awaitable[Client]]

@@ -11,10 +11,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from conftest import SCENARIOS
 
 from mockllm.catalog import load_catalog
-
-from conftest import SCENARIOS
 
 #: shipped business-error scenario → (code, msg, HTTP status)
 SHIPPED = {

@@ -47,7 +47,7 @@ def test_message_from_json_body(body: dict[str, Any], expected: tuple[tuple[str,
 
 
 def test_form_fields() -> None:
-    body = "message=%E4%BD%A0%E5%A5%BD&stream=false&mock_scenario=hello".encode()
+    body = b"message=%E4%BD%A0%E5%A5%BD&stream=false&mock_scenario=hello"
     chat = read_app_request(incoming(body, content_type="application/x-www-form-urlencoded"))
     assert chat.messages == (("user", "你好"),) and chat.stream is False and chat.scenario == "hello"
 

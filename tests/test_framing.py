@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import REPO, SCENARIOS
 
 from mockllm.app import create_app
 from mockllm.catalog import load_catalog
@@ -16,8 +17,6 @@ from mockllm.framing import Framing, FramingOptions, check_template
 from mockllm.routemap import resolve_framing
 from mockllm.yamlsource import ProblemsError
 
-from conftest import REPO, SCENARIOS
-
 QUICK = {"X-Mock-Speed": "0", "X-Mock-Seed": "1"}
 
 
@@ -25,7 +24,7 @@ def readme_yaml(section: str) -> list[str]:
     """The ```yaml blocks of one README section, as a reader would copy them."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
     body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```yaml\n(.*?)```", body, flags=re.S)
+    return re.findall(r"```yaml\n(.*?)```", body, flags=re.DOTALL)
 
 
 @pytest.fixture

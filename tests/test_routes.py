@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from conftest import SCENARIOS
 
 from mockllm.app import create_app
 from mockllm.catalog import load_catalog
 from mockllm.config import ServerConfig
 from mockllm.yamlsource import ProblemsError
-
-from conftest import SCENARIOS
 
 Client = TestClient[Any, Any]
 QUICK = {"X-Mock-Speed": "0", "X-Mock-Seed": "1"}

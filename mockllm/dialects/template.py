@@ -7,9 +7,10 @@ their placeholders and frames a call's events as bytes. A scenario's
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, ClassVar, Iterable, Iterator
+from typing import ClassVar
 
 from ..call import Call
 from ..events import Delay, Error, Event, Respond, Text, Think, WireItem
