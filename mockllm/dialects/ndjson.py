@@ -6,8 +6,8 @@ line taken off; a non-streamed request gets OpenAI's `chat.completion` body.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from typing import Iterable, Iterator
 
 from ..call import Call
 from ..events import Error, Event, Respond, WireItem
