@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from aiohttp import web
@@ -14,9 +15,16 @@ from .yamlsource import ProblemsError
 
 
 async def health(request: web.Request) -> web.Response:
-    """Liveness and a summary: scenario count, open streams."""
+    """Liveness and a summary: scenario count, open streams, asyncio tasks (to spot leaks)."""
     state = request.app[STATE]
-    return web.json_response({"status": "ok", "scenarios": len(state.catalog.scenarios), "open_streams": len(state.tasks)})
+    return web.json_response(
+        {
+            "status": "ok",
+            "scenarios": len(state.catalog.scenarios),
+            "open_streams": len(state.tasks),
+            "tasks": len(asyncio.all_tasks()),
+        }
+    )
 
 
 async def scenarios(request: web.Request) -> web.Response:

@@ -6,6 +6,7 @@ import random
 import string
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping
 
 from . import tokens
@@ -65,6 +66,11 @@ class Call:
         self.id = "".join(ids.choices(_ID_ALPHABET, k=29))
         self.fingerprint = "fp_" + "".join(ids.choices("0123456789abcdef", k=10))
         self.created = FIXED_CREATED if self.seeded else int(time.time())
+
+    @cached_property
+    def fault_rng(self) -> random.Random:
+        """The RNG fault `rate`s draw from: seeded from the seed, apart from `rng` so faults never change the text."""
+        return random.Random(f"faults:{self.seed}")
 
     @property
     def model(self) -> str:

@@ -39,14 +39,14 @@ def _speed(value: str) -> float:
     return speed
 
 
-def _seconds(value: str) -> float:
-    """A duration in seconds: more than 0, and finite."""
+def _max_stream_s(value: str) -> float:
+    """The maximum stream duration: seconds, more than 0, and finite."""
     try:
         seconds = float(value)
     except ValueError:
         seconds = 0.0
     if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0; got {value!r}")
+        raise argparse.ArgumentTypeError(f"max stream duration must be a number of seconds > 0; got {value!r}")
     return seconds
 
 
@@ -58,7 +58,7 @@ SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--speed": ("speed", _speed, "scale every delay; 0 = no waiting (CI)"),
     "--seed": ("seed", int, "seed for every request that names none"),
     "--default": ("default", str, "scenario for requests that select none"),
-    "--max-stream-s": ("max_stream_s", _seconds, "end any response (a hang or trickle too) after this many seconds"),
+    "--max-stream-s": ("max_stream_s", _max_stream_s, "end any response (a hang or trickle too) after this many seconds"),
 }
 
 

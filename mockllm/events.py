@@ -9,7 +9,7 @@ passes it through unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,14 @@ class Error:
     delivery: str = "auto"
 
 
-Event = Union[Text, Think, Delay, Finish, Usage, Error]
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """A transport fault strikes at this point of the stream; `spec` (a `mockllm.faults` model) says which."""
+
+    spec: Any
+
+
+Event = Union[Text, Think, Delay, Finish, Usage, Error, Fault]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,4 +103,23 @@ class Gap:
     ms: float
 
 
-WireItem = Union[bytes, Delay, Respond, Gap]
+@dataclass(frozen=True, slots=True)
+class Abort:
+    """Reset the connection here (TCP RST); nothing follows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """Close the connection here; `clean` first ends the HTTP body properly (the chunked terminator)."""
+
+    clean: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Hang:
+    """Send nothing more; close the connection after `ms` real milliseconds (None: at the maximum stream duration)."""
+
+    ms: float | None = None
+
+
+WireItem = Union[bytes, Delay, Respond, Gap, Abort, Close, Hang]

@@ -55,7 +55,15 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         call = _make_call(request, incoming, dialect, state)
         entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream)
         headers = {**STREAM_HEADERS, **dialect.headers(call), "X-Mock-Scenario": call.scenario.name, "X-Mock-Seed": str(call.seed)}
-        return await play(request, wire_items(call, dialect), outcome, speed=call.speed, headers=headers, content_type=dialect.stream_content_type(call))
+        return await play(
+            request,
+            wire_items(call, dialect),
+            outcome,
+            speed=call.speed,
+            headers=headers,
+            content_type=dialect.stream_content_type(call),
+            max_stream_s=state.config.max_stream_s,
+        )
     except RequestError as exc:
         respond = dialect.error_response(exc.error)
         outcome.status, outcome.ended = respond.status, exc.error.message

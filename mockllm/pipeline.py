@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 from .call import Call
 from .dialects.base import Dialect
 from .events import Event, WireItem
+from .faults import StreamFacts, draw, uses_faults, with_faults
 from .steps import compile_scenario
 from .transforms.chunk import chunk
 from .transforms.pace import pace
@@ -22,8 +23,23 @@ def events_for(call: Call) -> Iterator[Event]:
 
 
 def wire_items(call: Call, dialect: Dialect) -> Iterator[WireItem]:
-    """The wire items of the call: streamed (through the wire options) or whole, as the request asked."""
+    """The wire items of the call: streamed (through the wire options) or whole, as the request asked.
+
+    Faults act on the dialect's frames before the wire options: frame faults
+    see whole frames, and write splitting still applies to the faulted bytes.
+    """
     events = events_for(call)
+    heartbeat = dialect.heartbeat
     if not call.chat.stream:
-        return dialect.whole(events, call)
-    return apply_wire(dialect.stream(events, call), call.wire, heartbeat=dialect.heartbeat)
+        return _framed(events, call, dialect.whole, heartbeat)
+    return apply_wire(_framed(events, call, dialect.stream, heartbeat), call.wire, heartbeat=heartbeat)
+
+
+def _framed(
+    events: Iterator[Event], call: Call, frame: Callable[[Iterable[Event], Call], Iterator[WireItem]], heartbeat: bytes | None
+) -> Iterator[WireItem]:
+    """Frame the events; through the scenario's faults only when it has any, so others pay nothing."""
+    if not uses_faults(call.scenario):
+        return frame(events, call)
+    faults = draw(call.scenario.faults, call.fault_rng)
+    return with_faults(events, faults, lambda framed: frame(framed, call), StreamFacts(heartbeat))

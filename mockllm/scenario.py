@@ -7,6 +7,7 @@ from typing import Literal, Pattern
 
 from pydantic import Field, field_validator
 
+from .faults import FaultEntry
 from .framing import FramingOptions
 from .steps import Step
 from .strict import NAME_PATTERN, Strict
@@ -53,3 +54,4 @@ class Scenario(Strict):
     wire: WireConfig = Field(default_factory=WireConfig)
     framing: FramingOptions | None = Field(None, description="changes to the app framing it is served in")
     steps: list[Step] = Field(min_length=1)
+    faults: list[FaultEntry] = Field(default_factory=list, description="transport faults (see mockllm.faults)")

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 
-from .events import Delay, Error, Event, Finish, Text, Think, Usage
+from .events import Delay, Error, Event, Fault, Finish, Text, Think, Usage
+from .faults import DisconnectEntry, FaultSpec, draw
 from .strict import Strict
 from .text import TextSource, render
 
@@ -54,6 +55,7 @@ class Step(Strict):
     finish: FinishReason | None = None
     usage: UsageStep | None = None
     error: ErrorStep | None = None
+    disconnect: DisconnectEntry | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -140,3 +142,9 @@ def _error(error: ErrorStep, call: Call) -> Iterator[Event]:
         headers=tuple(error.headers.items()),
         delivery=error.delivery,
     )
+
+
+@compiles("disconnect")
+def _disconnect(fault: FaultSpec, call: Call) -> Iterator[Event]:
+    for struck in draw([fault], call.fault_rng):
+        yield Fault(struck)

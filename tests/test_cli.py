@@ -24,6 +24,7 @@ GOOD_VALUES = {
     "--speed": ("0.5", 0.5),
     "--seed": ("42", 42),
     "--default": ("hello", "hello"),
+    "--max-stream-s": ("2.5", 2.5),
 }
 
 BROKEN_SCENARIO = """\
@@ -76,7 +77,7 @@ def test_variable_sets_the_config_field(flag):
 def test_flag_wins_over_variable(flag):
     typed, expected = GOOD_VALUES[flag]
     variable = "MOCKLLM_" + field_of(flag).upper()
-    other = {"--host": "10.0.0.1", "--port": "1", "--scenarios": "/elsewhere", "--speed": "3", "--seed": "7", "--default": "echo"}
+    other = {"--host": "10.0.0.1", "--port": "1", "--scenarios": "/elsewhere", "--speed": "3", "--seed": "7", "--default": "echo", "--max-stream-s": "9"}
     config = config_from(parse_serve(flag, typed), environ={variable: other[flag]})
     assert getattr(config, field_of(flag)) == expected
 
@@ -107,8 +108,9 @@ def test_help_names_each_variable(capsys):
         ("MOCKLLM_SPEED", "fast", "speed must be a number >= 0 (0 = no waiting); got 'fast'"),
         ("MOCKLLM_SPEED", "inf", "speed must be a number >= 0 (0 = no waiting); got 'inf'"),
         ("MOCKLLM_SEED", "x", None),
+        ("MOCKLLM_MAX_STREAM_S", "0", "max stream duration must be a number of seconds > 0; got '0'"),
     ],
-    ids=["port-word", "port-too-big", "port-negative", "speed-negative", "speed-word", "speed-inf", "seed-word"],
+    ids=["port-word", "port-too-big", "port-negative", "speed-negative", "speed-word", "speed-inf", "seed-word", "max-stream-zero"],
 )
 def test_bad_variable_names_the_variable_and_flag(variable, value, reason):
     flag = next(f for f, (name, _, _) in SERVE_FLAGS.items() if "MOCKLLM_" + name.upper() == variable)
@@ -126,8 +128,9 @@ def test_bad_variable_names_the_variable_and_flag(variable, value, reason):
         (["--speed", "-1"], "argument --speed: speed must be a number >= 0 (0 = no waiting); got '-1'"),
         (["--speed", "nan"], "argument --speed: speed must be a number >= 0 (0 = no waiting); got 'nan'"),
         (["--seed", "1.5"], "argument --seed: invalid int value: '1.5'"),
+        (["--max-stream-s", "-1"], "argument --max-stream-s: max stream duration must be a number of seconds > 0; got '-1'"),
     ],
-    ids=["port-too-big", "port-word", "speed-negative", "speed-nan", "seed-fraction"],
+    ids=["port-too-big", "port-word", "speed-negative", "speed-nan", "seed-fraction", "max-stream-negative"],
 )
 def test_bad_flag_exits_2_with_a_message(capsys, argv, message):
     with pytest.raises(SystemExit) as exc:

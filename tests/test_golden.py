@@ -18,6 +18,7 @@ from regen_golden import (
     VARIANTS,
     capture,
     golden_config,
+    golden_names,
     golden_path,
 )
 
@@ -25,7 +26,7 @@ from mockllm.app import create_app
 from mockllm.catalog import load_catalog
 from mockllm.text import FakerText
 
-NAMES = load_catalog(SCENARIOS).names
+NAMES = sorted(golden_names())
 FAKER_NAMES = [
     name
     for name, scenario in load_catalog(SCENARIOS).scenarios.items()
