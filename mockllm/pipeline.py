@@ -29,10 +29,9 @@ def wire_items(call: Call, dialect: Dialect) -> Iterator[WireItem]:
     see whole frames, and write splitting still applies to the faulted bytes.
     """
     events = events_for(call)
-    heartbeat = dialect.heartbeat
     if not call.chat.stream:
-        return _framed(events, call, dialect.whole, heartbeat)
-    return apply_wire(_framed(events, call, dialect.stream, heartbeat), call.wire, heartbeat=heartbeat)
+        return _framed(events, call, dialect.whole, None)  # a whole answer is one response: no keep-alive bytes
+    return apply_wire(_framed(events, call, dialect.stream, dialect.heartbeat), call.wire, heartbeat=dialect.heartbeat)
 
 
 def _framed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mockllm.call import Call, ChatRequest
 from mockllm.dialects import DIALECTS
-from mockllm.events import Abort, Close, Delay, Fault, Hang, Text
+from mockllm.events import Abort, Close, Delay, Fault, Hang, Respond, Text
 from mockllm.faults import StreamFacts, parse_fault, with_faults
 from mockllm.pipeline import wire_items
 from mockllm.scenario import Scenario
@@ -150,3 +150,9 @@ def test_openai_reset_after_one_delta_keeps_the_role_frame_and_that_delta():
 def test_openai_whole_answer_resets_instead_of_responding():
     items = list(wire_items(call_of([{"say": "你好"}], ["reset"], stream=False), DIALECTS["openai"]))
     assert items[-1] == Abort() and not any(isinstance(i, bytes) for i in items)
+
+
+def test_openai_whole_answer_with_keepalive_only_waits():
+    items = list(wire_items(call_of([{"say": "你好"}], [{"fault": "keepalive", "every_ms": 50, "for_ms": 100}], stream=False), DIALECTS["openai"]))
+    assert items[:2] == [Delay(50), Delay(50)] and isinstance(items[-1], Respond)
+    assert not any(isinstance(i, bytes) for i in items)
