@@ -60,6 +60,17 @@ async def clear_journal(request: web.Request) -> web.Response:
     return web.json_response({"cleared": True})
 
 
+async def sessions(request: web.Request) -> web.Response:
+    """Attempt counters per session and scenario; `/_mock/sessions/{session}` narrows to one session."""
+    found = request.app[STATE].sessions.entries(request.match_info.get("session"))
+    return web.json_response(found, dumps=_dumps)
+
+
+async def reset_sessions(request: web.Request) -> web.Response:
+    """Forget every attempt counter, or one session's (`/_mock/sessions/{session}`)."""
+    return web.json_response({"cleared": request.app[STATE].sessions.reset(request.match_info.get("session"))})
+
+
 async def reload(request: web.Request) -> web.Response:
     """Re-read the scenarios folder; on problems keep serving the old catalog and list them."""
     state = request.app[STATE]
@@ -114,6 +125,10 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/_mock/journal", journal)
     app.router.add_delete("/_mock/journal", clear_journal)
     app.router.add_post("/_mock/reload", reload)
+    app.router.add_get("/_mock/sessions", sessions)
+    app.router.add_delete("/_mock/sessions", reset_sessions)
+    app.router.add_get("/_mock/sessions/{session:.+}", sessions)
+    app.router.add_delete("/_mock/sessions/{session:.+}", reset_sessions)
     app.router.add_get("/_mock/routes", routes)
     app.router.add_get("/v1/models", models)
     app.router.add_get("/v1/models/{model}", model)

@@ -13,6 +13,7 @@ from . import tokens
 from .wire.config import WireConfig
 
 if TYPE_CHECKING:
+    from .attempts import Attempt
     from .scenario import Scenario, StreamConfig
 
 FIXED_CREATED = 1_735_689_600  # 2025-01-01T00:00:00Z, used when a seed fixes the run
@@ -55,6 +56,7 @@ class Call:
     speed: float
     stream_config: StreamConfig
     wire: WireConfig = field(default_factory=WireConfig)
+    attempt: Attempt | None = None
     rng: random.Random = field(init=False)
     id: str = field(init=False)
     created: int = field(init=False)

@@ -8,6 +8,7 @@ from typing import Callable
 
 from pydantic import BaseModel, ValidationError
 
+from .attempts import check_attempt_references
 from .framing import Framing
 from .routemap import RouteMap, check_app_documents
 from .scenario import Scenario
@@ -35,7 +36,7 @@ class Catalog:
 
 
 #: Checks of references between documents, run once the whole folder is read (they get its valid documents).
-CROSS_CHECKS: tuple[Callable[[Catalog, list[Document]], list[Problem]], ...] = (check_app_documents,)
+CROSS_CHECKS: tuple[Callable[[Catalog, list[Document]], list[Problem]], ...] = (check_app_documents, check_attempt_references)
 
 
 def load_catalog(folder: Path) -> Catalog:

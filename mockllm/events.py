@@ -55,7 +55,8 @@ class Error:
     `delivery` says how: `auto` = an HTTP response with `status` before the
     first byte, the dialect's in-stream error frame after it; `in_band` = always
     the in-stream frame in a 200 stream; `chunked` / `length` = an HTTP response
-    with `status` whose body is sent chunked / with Content-Length.
+    with `status` whose body is sent chunked / with Content-Length. `extra`
+    holds more fields of the error object; they override the shaped ones.
     """
 
     message: str
@@ -65,6 +66,7 @@ class Error:
     param: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
     delivery: str = "auto"
+    extra: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

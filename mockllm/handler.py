@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .attempts import SESSION_HEADER, Sessions, take_attempt
 from .call import Call, ChatRequest
 from .catalog import Catalog
 from .config import ServerConfig
@@ -36,6 +37,7 @@ class ServerState:
     catalog: Catalog
     journal: Journal
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    sessions: Sessions = field(default_factory=Sessions)
 
 
 STATE = web.AppKey("state", ServerState)
@@ -55,6 +57,9 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         call = _make_call(request, incoming, dialect, state)
         entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream)
         headers = {**STREAM_HEADERS, **dialect.headers(call), "X-Mock-Scenario": call.scenario.name, "X-Mock-Seed": str(call.seed)}
+        if call.attempt:
+            entry.update(session=call.attempt.session, attempt=call.attempt.number)
+            headers.update({SESSION_HEADER: call.attempt.session, "X-Mock-Attempt": str(call.attempt.number)})
         return await play(
             request,
             wire_items(call, dialect),
@@ -117,6 +122,7 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
     scenario = select(
         state.catalog, chat, headers=request.headers, query=request.query, path=request.path, default=config.default
     )
+    scenario, attempt = take_attempt(state.sessions, state.catalog.scenarios, scenario, request.headers, request.path, chat)
     seed = overrides.seed if overrides.seed is not None else config.seed
     stream_config = scenario.stream
     if overrides.delay_ms is not None:
@@ -129,6 +135,7 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
         speed=overrides.speed if overrides.speed is not None else config.speed,
         stream_config=stream_config,
         wire=request_wire(scenario.wire, request.headers, request.query),
+        attempt=attempt,
     )
 
 

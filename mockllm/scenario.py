@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal, Pattern
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
+from .attempts import AfterAttempts, AttemptOutcome
 from .faults import FaultEntry
 from .framing import FramingOptions
 from .steps import Step
@@ -53,5 +54,13 @@ class Scenario(Strict):
     stream: StreamConfig = Field(default_factory=StreamConfig)
     wire: WireConfig = Field(default_factory=WireConfig)
     framing: FramingOptions | None = Field(None, description="changes to the app framing it is served in")
-    steps: list[Step] = Field(min_length=1)
+    steps: list[Step] = Field(default_factory=list, min_length=1)
+    attempts: list[AttemptOutcome] | None = Field(None, min_length=1, description="outcomes of attempt 1, 2, … of a session")
+    after_attempts: AfterAttempts = Field("repeat_last", description="after the last attempt: repeat_last or cycle")
     faults: list[FaultEntry] = Field(default_factory=list, description="transport faults (see mockllm.faults)")
+
+    @model_validator(mode="after")
+    def _steps_or_attempts(self) -> Scenario:
+        if bool(self.steps) == bool(self.attempts):
+            raise ValueError("a scenario has steps or attempts (one of them)")
+        return self

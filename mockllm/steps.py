@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from .events import Delay, Error, Event, Fault, Finish, Text, Think, Usage
 from .faults import DisconnectEntry, FaultSpec, draw
+from .presets import NO_PRESET, find_preset, preset_names
 from .strict import Strict
 from .text import TextSource, render
 
@@ -30,20 +31,64 @@ class UsageStep(Strict):
 
 
 class ErrorStep(Strict):
-    """A failure: an HTTP error before the first byte, an in-stream error frame after (see `Error`)."""
+    """A failure: an HTTP error before the first byte, an in-stream error frame after (see `Error`).
 
-    message: str = Field(validation_alias=AliasChoices("message", "msg"))
-    status: int = Field(500, ge=400, le=599)
+    `preset` names a provider error (see `mockllm.presets`); the other keys
+    override its fields, `headers` and `extra` merge into its own. A bare
+    string (`error: rate_limited`) is a preset name.
+    """
+
+    preset: str | None = Field(None, description="a provider error by symptom, e.g. rate_limited")
+    message: str | None = Field(None, validation_alias=AliasChoices("message", "msg"))
+    status: int | None = Field(None, ge=400, le=599, description="default: the preset's, else 500")
     code: int | str | None = None
     type: str | None = None
     param: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
+    extra: dict[str, Any] = Field(default_factory=dict, description="more fields of the error object (override the shaped ones)")
+    retry: bool | None = Field(None, description="sends `x-should-retry: true|false`, which the official SDKs obey")
+    rate: float | None = Field(None, ge=0, le=1, description="chance it strikes (else it is skipped), from the seeded fault RNG")
     delivery: Literal["auto", "in_band", "chunked", "length"] = "auto"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset_name_alone(cls, data: Any) -> Any:
+        return {"preset": data} if isinstance(data, str) else data
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, name: str | None) -> str | None:
+        if name is not None:
+            find_preset(name)
+        return name
+
+    @model_validator(mode="after")
+    def _has_message(self) -> ErrorStep:
+        if self.preset is None and self.message is None:
+            raise ValueError(f"an error needs a message (or a preset: {', '.join(preset_names())})")
+        return self
 
     @classmethod
     def valid_keys(cls) -> set[str]:
         """`message` and its alias `msg`, and the other fields."""
         return {*cls.model_fields, "msg"}
+
+    def event(self, call: Call) -> Error:
+        """The `Error` this step sends: its own fields over its preset's; `{{model}}` filled in the message."""
+        base = find_preset(self.preset) if self.preset else NO_PRESET
+        headers = {**base.headers, **self.headers}
+        if self.retry is not None:
+            headers["x-should-retry"] = "true" if self.retry else "false"
+        return Error(
+            render(base.message if self.message is None else self.message, call, call.rng),
+            self.status or base.status,
+            base.code if self.code is None else self.code,
+            self.type or base.type,
+            base.param if self.param is None else self.param,
+            headers=tuple(headers.items()),
+            delivery=self.delivery,
+            extra=tuple({**base.extra, **self.extra}.items()),
+        )
 
 
 class Step(Strict):
@@ -133,15 +178,8 @@ def _usage(usage: UsageStep, call: Call) -> Iterator[Event]:
 
 @compiles("error")
 def _error(error: ErrorStep, call: Call) -> Iterator[Event]:
-    yield Error(
-        error.message,
-        error.status,
-        error.code,
-        error.type,
-        error.param,
-        headers=tuple(error.headers.items()),
-        delivery=error.delivery,
-    )
+    if error.rate is None or call.fault_rng.random() < error.rate:  # one draw, as `faults.draw` does
+        yield error.event(call)
 
 
 @compiles("disconnect")

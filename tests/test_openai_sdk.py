@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from conftest import SCENARIOS
 from openai import AsyncOpenAI, OpenAI
 
 from mockllm import tokens
+from mockllm.attempts import for_attempt
 from mockllm.call import Call, ChatRequest
 from mockllm.catalog import load_catalog
 from mockllm.events import Error
@@ -26,7 +28,8 @@ def scenario_error(scenario: Scenario) -> Error | None:
     """The error a scenario ends with for this test's seed, if any."""
     chat = ChatRequest(messages=tuple((m["role"], m["content"]) for m in MESSAGES))
     call = Call(chat, scenario, seed=int(SEED["X-Mock-Seed"]), seeded=True, speed=0, stream_config=scenario.stream)
-    return next((e for e in compile_scenario(scenario, call) if isinstance(e, Error)), None)
+    played = for_attempt(scenario, 1, CATALOG.scenarios)
+    return next((e for e in compile_scenario(played, call) if isinstance(e, Error)), None)
 
 
 CATALOG = load_catalog(SCENARIOS)
@@ -107,7 +110,7 @@ def _error_body(error: openai.APIError) -> tuple[Any, Any]:
 @pytest.mark.parametrize("name", sorted(FAILING))
 async def test_async_failing_scenarios_raise(server: Any, name: str) -> None:
     async with async_client(server) as client:
-        with pytest.raises(openai.APIError, match=FAILING[name].message):
+        with pytest.raises(openai.APIError, match=re.escape(FAILING[name].message)):
             stream = await client.chat.completions.create(model=name, messages=MESSAGES, stream=True, extra_headers=SEED)
             async for _ in stream:
                 pass

@@ -194,7 +194,7 @@ def _delta_json(event: Text | Think) -> str:
 
 def _error_json(error: Error) -> dict[str, Any]:
     kind = error.type or ERROR_TYPES.get(error.status, "server_error" if error.status >= 500 else "invalid_request_error")
-    return {"message": error.message, "type": kind, "param": error.param, "code": error.code}
+    return {"message": error.message, "type": kind, "param": error.param, "code": error.code, **dict(error.extra)}
 
 
 class _ChunkFramer:

@@ -1,0 +1,157 @@
+"""Provider error presets, named by symptom: the status, body fields and headers real APIs send.
+
+`error: rate_limited` in a scenario (or `error: {preset: rate_limited, ...}` with
+overrides) uses one of these. Messages may hold `{{model}}`, filled per request.
+Sources: OpenAI (rate limits, quota, keys, context length, 500, the Cloudflare
+502/503 bodies), Azure OpenAI (content filter), DeepSeek (402 insufficient
+balance), Anthropic (529 overloaded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from collections.abc import Mapping
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One provider error: what the service sends, and what a client should do about it."""
+
+    status: int
+    message: str
+    type: str | None
+    code: int | str | None = None
+    param: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    source: str = "OpenAI"
+    advice: str = ""
+
+
+NO_PRESET = Preset(500, "", None)
+"""What an `error` step without a preset starts from."""
+
+_RATE_LIMIT_HEADERS = {
+    "retry-after": "1",
+    "retry-after-ms": "120",
+    "x-ratelimit-limit-requests": "500",
+    "x-ratelimit-limit-tokens": "200000",
+    "x-ratelimit-remaining-requests": "0",
+    "x-ratelimit-remaining-tokens": "199975",
+    "x-ratelimit-reset-requests": "120ms",
+    "x-ratelimit-reset-tokens": "7ms",
+}
+
+_AZURE_FILTER_RESULT = {
+    "hate": {"filtered": False, "severity": "safe"},
+    "jailbreak": {"filtered": False, "detected": False},
+    "self_harm": {"filtered": False, "severity": "safe"},
+    "sexual": {"filtered": False, "severity": "safe"},
+    "violence": {"filtered": True, "severity": "medium"},
+}
+
+PRESETS: Mapping[str, Preset] = MappingProxyType(
+    {
+        "rate_limited": Preset(
+            429,
+            "Rate limit reached for {{model}} in organization org-mockllm on requests per min (RPM): "
+            "Limit 500, Used 500, Requested 1. Please try again in 120ms. "
+            "Visit https://platform.openai.com/account/rate-limits to learn more.",
+            "requests",
+            "rate_limit_exceeded",
+            headers=_RATE_LIMIT_HEADERS,
+            advice="Wait as long as `retry-after-ms` (else `retry-after`) says, then retry; show progress, not an error.",
+        ),
+        "insufficient_quota": Preset(
+            429,
+            "You exceeded your current quota, please check your plan and billing details. For more information "
+            "on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+            "insufficient_quota",
+            "insufficient_quota",
+            advice="Do not retry (it cannot succeed until someone pays); tell the user the account is out of credit.",
+        ),
+        "insufficient_balance": Preset(
+            402,
+            "Insufficient Balance",
+            "unknown_error",
+            "invalid_request_error",
+            source="DeepSeek",
+            advice="Do not retry; tell the user to top up (余额不足). 402 is not retried by the official SDKs.",
+        ),
+        "invalid_api_key": Preset(
+            401,
+            "Incorrect API key provided: sk-mock************************************1234. "
+            "You can find your API key at https://platform.openai.com/account/api-keys.",
+            "invalid_request_error",
+            "invalid_api_key",
+            advice="Do not retry; ask for a valid key (or sign the user in again).",
+        ),
+        "content_filter": Preset(
+            400,
+            "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. "
+            "Please modify your prompt and retry. To learn more about our content filtering policies please read "
+            "our documentation: https://go.microsoft.com/fwlink/?linkid=2198766",
+            None,
+            "content_filter",
+            "prompt",
+            extra={
+                "type": None,
+                "status": 400,
+                "innererror": {"code": "ResponsibleAIPolicyViolation", "content_filter_result": _AZURE_FILTER_RESULT},
+            },
+            source="Azure OpenAI",
+            advice="Do not retry the same prompt; ask the user to rephrase.",
+        ),
+        "context_length_exceeded": Preset(
+            400,
+            "This model's maximum context length is 128000 tokens. However, your messages resulted in "
+            "131072 tokens. Please reduce the length of the messages.",
+            "invalid_request_error",
+            "context_length_exceeded",
+            "messages",
+            advice="Do not retry as is; drop or summarise older messages, then send again.",
+        ),
+        "server_error": Preset(
+            500,
+            "The server had an error while processing your request. Sorry about that!",
+            "server_error",
+            advice="Retry with backoff a few times, then show a retry button.",
+        ),
+        "bad_gateway": Preset(
+            502,
+            "Bad gateway.",
+            "cf_bad_gateway",
+            502,
+            advice="Retry with backoff; it is the provider's edge, not your request.",
+        ),
+        "unavailable": Preset(
+            503,
+            "Service Unavailable.",
+            "cf_service_unavailable",
+            503,
+            advice="Retry with backoff; point the user at the provider's status page if it lasts.",
+        ),
+        "overloaded": Preset(
+            529,
+            "Overloaded",
+            "overloaded_error",
+            source="Anthropic",
+            advice="Retry with backoff, or fall back to another model.",
+        ),
+    }
+)
+
+
+def preset_names() -> list[str]:
+    """Every preset name, in declaration order."""
+    return list(PRESETS)
+
+
+def find_preset(name: str) -> Preset:
+    """The preset called `name`; ValueError listing the valid names otherwise."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ValueError(f"unknown error preset {name!r}; valid presets: {', '.join(PRESETS)}") from None
