@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
 from mockllm.catalog import load_catalog
@@ -125,3 +126,12 @@ def test_problems_are_placed(tmp_path: Path, tail: str, expected: str):
 def test_a_fault_is_a_name_or_a_mapping():
     with pytest.raises(ValidationError, match="a fault is a name or a mapping with `fault: NAME`"):
         Scenario.model_validate({"schema": 1, "name": "s", "description": "d", "steps": [{"say": "x"}], "faults": [3]})
+
+
+def test_the_readme_example_loads():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Transport faults", 1)[1].split("\n## ", 1)[0]
+    example = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+    scenario = Scenario.model_validate({"schema": 1, "name": "s", "description": "d", **example})
+    assert [f.name for f in scenario.faults] == ["reset", "hang", "missing_separator"]
+    assert scenario.steps[1].disconnect.name == "reset"
