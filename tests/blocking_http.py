@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from rawhttp import RawResponse, _Dechunker
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from blocking_http import chat, wait_for, write_scenarios
+
 from mockllm.handler import STATE
 
 SCENARIOS = {

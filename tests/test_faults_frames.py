@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from blocking_http import chat, write_scenarios
+
 from mockllm.faults.frames import split_ending, truncated, without_line_ending
 
 

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from blocking_http import chat, request_bytes, wait_for, write_scenarios
+
 from mockllm.handler import STATE
 
 SCENARIOS = {

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from blocking_http import chat, wait_for
 from conftest import SCENARIOS
+from regen_golden import golden_names
+
 from mockllm.catalog import load_catalog
 from mockllm.handler import STATE
-from regen_golden import golden_names
 
 DROPPING = sorted(set(load_catalog(SCENARIOS).names) - set(golden_names()))
 MAX_STREAM_S = 0.5

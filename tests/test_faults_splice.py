@@ -22,7 +22,7 @@ def sse(events):
     yield b"data: [DONE]\n\n"
 
 
-def run(*faults, events=EVENTS, facts=StreamFacts()):
+def run(*faults, events=EVENTS, facts=None):
     return list(with_faults(events, [parse_fault(f) for f in faults], sse, facts))
 
 

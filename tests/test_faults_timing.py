@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from blocking_http import chat, write_scenarios
+
 from mockllm.events import Delay
 from mockllm.faults import StreamFacts, parse_fault
 

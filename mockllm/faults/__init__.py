@@ -9,7 +9,16 @@ dialect's frames; the player acts on the `Abort`, `Close` and `Hang` items.
 from __future__ import annotations
 
 from . import connection, frames, timing
-from .base import FAULTS, FaultEntry, FaultSpec, Placed, Point, StreamFacts, parse_fault, register
+from .base import (
+    FAULTS,
+    FaultEntry,
+    FaultSpec,
+    Placed,
+    Point,
+    StreamFacts,
+    parse_fault,
+    register,
+)
 from .connection import DisconnectEntry
 from .placement import draw, place, uses_faults
 from .splice import with_faults

@@ -8,8 +8,9 @@ with the valid ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Callable, ClassVar, Iterator, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import Field, PlainValidator, model_validator
 from pydantic_core import PydanticCustomError

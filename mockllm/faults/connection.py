@@ -6,13 +6,23 @@ nothing of the stream follows it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Iterator
+from collections.abc import Iterator
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, PlainValidator
 from pydantic_core import PydanticCustomError
 
 from ..events import Abort, Close, Hang, WireItem
-from .base import PLACEMENT_KEYS, START, FaultSpec, Placed, Point, StreamFacts, parse_fault, register
+from .base import (
+    PLACEMENT_KEYS,
+    START,
+    FaultSpec,
+    Placed,
+    Point,
+    StreamFacts,
+    parse_fault,
+    register,
+)
 
 
 class Ending(Placed):

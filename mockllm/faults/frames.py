@@ -7,7 +7,8 @@ the frame of delta N; otherwise the first frame sent from its point on.
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterator
+from collections.abc import Iterator
+from typing import ClassVar
 
 from ..events import WireItem
 from .base import LAST_FRAME, Placed, Point, StreamFacts, register
@@ -62,7 +63,7 @@ def truncated(frame: bytes) -> bytes:
     """The frame with its body cut in half (inside the JSON when it has any, on a character boundary)."""
     body, ending = split_ending(frame)
     start = body.find(b"{")
-    start = start if start >= 0 else 0
+    start = max(start, 0)
     cut = start + (len(body) - start) // 2
     while 0 < cut < len(body) and body[cut] & 0xC0 == 0x80:
         cut -= 1

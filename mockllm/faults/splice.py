@@ -10,7 +10,7 @@ its point can still change it.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from ..events import Event, Fault, WireItem
 from .base import FaultSpec, StreamFacts
@@ -20,10 +20,10 @@ Framer = Callable[[Iterable[Event]], Iterator[WireItem]]
 
 
 def with_faults(
-    events: Iterable[Event], faults: Sequence[FaultSpec], frame: Framer, facts: StreamFacts = StreamFacts()
+    events: Iterable[Event], faults: Sequence[FaultSpec], frame: Framer, facts: StreamFacts | None = None
 ) -> Iterator[WireItem]:
     """The wire items `frame` makes of `events`, with `faults` (and any `Fault` events) applied."""
-    return _Splice(facts).run(events, faults, frame)
+    return _Splice(facts or StreamFacts()).run(events, faults, frame)
 
 
 class _Splice:

@@ -7,7 +7,8 @@ like all pacing.
 from __future__ import annotations
 
 import math
-from typing import ClassVar, Iterator
+from collections.abc import Iterator
+from typing import ClassVar
 
 from pydantic import Field
 
