@@ -2,8 +2,9 @@
 // `readAll` is self-contained so Playwright can run it inside a page as well as in Node.
 
 export async function readAll(cases) {
-  const describe = (error) => {
-    const cause = error.cause ? ` (${error.cause.code || error.cause.message})` : "";
+  // A failed read's cause (undici: UND_ERR_SOCKET or ECONNRESET after a reset) is a race, so only fetch() failures name it.
+  const describe = (error, withCause) => {
+    const cause = withCause && error.cause ? ` (${error.cause.code || error.cause.message})` : "";
     return `${error.name}: ${error.message}${cause}`;
   };
   const read = async (test) => {
@@ -12,7 +13,7 @@ export async function readAll(cases) {
     try {
       response = await fetch(test.url, { method: "POST", headers: test.headers, body: test.body });
     } catch (error) {
-      return { ...seen, fetchError: describe(error) };
+      return { ...seen, fetchError: describe(error, true) };
     }
     Object.assign(seen, { status: response.status, ok: response.ok, bytes: 0 });
     const reader = response.body.getReader();
@@ -29,7 +30,7 @@ export async function readAll(cases) {
         text += decoder.decode(value, { stream: true });
       }
     } catch (error) {
-      seen.end = describe(error);
+      seen.end = describe(error, false);
     }
     seen.sawDone = text.includes("data: [DONE]");
     return seen;
