@@ -90,9 +90,13 @@ def error_as_response(error: Error, started: bool) -> bool:
     return not started and error.delivery != "in_band"
 
 
+#: Built once: `json.dumps` with non-default options builds a new encoder on every call.
+_COMPACT_ENCODERS = {ascii_only: json.JSONEncoder(ensure_ascii=ascii_only, separators=(",", ":")) for ascii_only in (False, True)}
+
+
 def compact_json(value: Any, ascii_only: bool = False) -> str:
     """JSON as providers stream it: no spaces, UTF-8 kept as is (or `\\uXXXX` escapes when `ascii_only`)."""
-    return json.dumps(value, ensure_ascii=ascii_only, separators=(",", ":"))
+    return _COMPACT_ENCODERS[ascii_only].encode(value)
 
 
 def pretty_json(value: Any, indent: int = 2) -> bytes:

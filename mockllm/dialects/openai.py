@@ -63,15 +63,12 @@ class _Answer:
     reasoning: list[str] = field(default_factory=list)
     finish: str = "stop"
     usage: Usage = field(default_factory=Usage)
-    completion_tokens: int = 0
 
     def take(self, event: Event) -> None:
         if isinstance(event, Text):
             self.content.append(event.text)
-            self.completion_tokens += tokens.count(event.text)
         elif isinstance(event, Think):
             self.reasoning.append(event.text)
-            self.completion_tokens += tokens.count(event.text)
         elif isinstance(event, Finish):
             self.finish = event.reason
         elif isinstance(event, Usage):
@@ -79,10 +76,10 @@ class _Answer:
 
     def usage_json(self, call: Call) -> dict[str, Any]:
         prompt = self.usage.prompt_tokens if self.usage.prompt_tokens is not None else call.chat.prompt_tokens
+        reasoning = sum(map(tokens.count, self.reasoning))  # counted per delta, and only when asked for
         completion = self.usage.completion_tokens
         if completion is None:
-            completion = self.completion_tokens
-        reasoning = sum(tokens.count(t) for t in self.reasoning)
+            completion = sum(map(tokens.count, self.content)) + reasoning
         return {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
