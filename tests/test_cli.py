@@ -172,8 +172,8 @@ def test_check_missing_folder_exits_1(tmp_path, capsys):
 
 def test_check_exit_code_of_the_real_process(tmp_path):
     (tmp_path / "a.yaml").write_text(BROKEN_SCENARIO)
-    bad = subprocess.run([sys.executable, "-m", "mockllm", "check", str(tmp_path)], capture_output=True, text=True, cwd=REPO, timeout=60)
-    good = subprocess.run([sys.executable, "-m", "mockllm", "check", str(SCENARIOS)], capture_output=True, text=True, cwd=REPO, timeout=60)
+    bad = subprocess.run([sys.executable, "-m", "mockllm", "check", str(tmp_path)], capture_output=True, text=True, cwd=REPO, timeout=60, check=False)
+    good = subprocess.run([sys.executable, "-m", "mockllm", "check", str(SCENARIOS)], capture_output=True, text=True, cwd=REPO, timeout=60, check=False)
     assert (bad.returncode, good.returncode) == (1, 0)
     assert "a.yaml:6: steps[1].bogus: unknown key 'bogus'" in bad.stderr
     assert "Traceback" not in bad.stderr + good.stderr

@@ -1,0 +1,71 @@
+"""Run a server as a subprocess: learn its port from its banner, read its CPU time, stop it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+_PORT = re.compile(r"127\.0\.0\.1:(\d+)")
+
+
+class ServerProcess:
+    """A server command that prints `127.0.0.1:PORT` once it listens."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.launched = time.perf_counter()
+        self.proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.port = self._read_port()
+        self.listening = time.perf_counter()
+
+    def _read_port(self) -> int:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if found := _PORT.search(line):
+                return int(found.group(1))
+        raise RuntimeError(f"{self.proc.args!r} exited with {self.proc.wait()} before printing its port")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the process has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        """SIGINT, then wait (kill after 10 s)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def mockllm(*args: str) -> ServerProcess:
+    """`python serve.py --port 0 ARGS`."""
+    return ServerProcess([sys.executable, "serve.py", "--port", "0", *args])
+
+
+def bench_mockllm(*args: str) -> ServerProcess:
+    """mockllm serving the benchmark scenarios (`bench`: echo, one character per delta)."""
+    return mockllm("--scenarios", str(BENCH_SCENARIOS), "--default", "bench", "--seed", "1", *args)
+
+
+def bare(*args: str) -> ServerProcess:
+    """The bare aiohttp reference server (`bench/bare_server.py`)."""
+    return ServerProcess([sys.executable, str(Path(__file__).with_name("bare_server.py")), "--port", "0", *args])
