@@ -110,7 +110,7 @@ def _fake_piece(locale: str, unit: str, count: int, rng: random.Random) -> str:
     if unit == "text":
         text = fake.text(max_nb_chars=max(count, 5))
     elif unit == "paragraph":
-        text = fake.paragraph(nb_sentences=rng.randint(2, 5))
+        text = fake.paragraph(nb_sentences=rng.randint(4, 8))
     elif unit == "sentence":
         text = fake.sentence()
     else:
@@ -120,7 +120,7 @@ def _fake_piece(locale: str, unit: str, count: int, rng: random.Random) -> str:
 
 def _space_between(pieces: list[str]) -> list[str]:
     """Put a space between Latin pieces, none where a CJK piece meets another."""
-    out = []
+    out: list[str] = []
     for i, piece in enumerate(pieces):
         if i and piece[:1].isascii() and out[-1][-1:].isascii():
             piece = " " + piece
