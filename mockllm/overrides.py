@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from .dialects.base import bad_request
 
@@ -27,7 +27,7 @@ _FIELDS: dict[str, tuple[str, str, Callable[[str], float | int]]] = {
 
 def read_overrides(headers: Mapping[str, str], query: Mapping[str, str]) -> Overrides:
     """Read the overrides; raise RequestError (400) on a value that is not a number >= 0."""
-    values = {}
+    values: dict[str, Any] = {}
     for name, (header, key, convert) in _FIELDS.items():
         raw = headers.get(header) or query.get(key)
         if raw is None or raw == "":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Generator, Iterable, Iterator
 
 from ..events import Delay, WireItem
 
@@ -41,7 +41,7 @@ def heartbeats(items: Iterable[WireItem], every_ms: float, heartbeat: bytes) -> 
             yield delay
 
 
-def _fill(ms: float, quiet: float, every_ms: float, heartbeat: bytes) -> Iterator[WireItem]:
+def _fill(ms: float, quiet: float, every_ms: float, heartbeat: bytes) -> Generator[WireItem, None, float]:
     """Yield `ms` of delay with a heartbeat wherever the quiet time passes `every_ms`; return the quiet left."""
     while quiet + ms > every_ms:
         step = every_ms - quiet
