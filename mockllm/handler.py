@@ -90,7 +90,8 @@ async def read_incoming(request: web.Request, entry: dict[str, Any] | None = Non
         raise bad_request(f"Request body too large: {exc.text or 'over the limit'}.", status=413) from None
     parsed, error = _parse_json(body)
     if entry is not None:
-        entry["body"] = parsed if error is None else body[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace")
+        small = len(body) <= _JOURNAL_BODY_LIMIT
+        entry["body"] = parsed if error is None and small else body[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace")
     return Incoming(
         method=request.method,
         path=request.path,

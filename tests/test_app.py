@@ -290,6 +290,14 @@ async def test_journal_records_requests_and_clears(client: Client) -> None:
     assert await (await client.get("/_mock/journal")).json() == []
 
 
+async def test_journal_keeps_only_the_head_of_a_large_body(client: Client) -> None:
+    body = json.dumps({"model": "echo", "messages": [{"role": "user", "content": "长" * 40_000}]})
+    await (await client.post(CHAT, data=body.encode(), headers={"Content-Type": "application/json"})).read()
+    (entry,) = await (await client.get("/_mock/journal")).json()
+    assert entry["status"] == 200
+    assert entry["body"] == body.encode()[: 64 * 1024].decode("utf-8", "replace")
+
+
 async def test_reload(make_client: MakeClient, tmp_path: Path) -> None:
     scenario_file(tmp_path, "default")
     client = await make_client(scenarios=tmp_path)
