@@ -3,6 +3,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { createChunkReader, createParser } = require('../mockllm-client.js');
+const { joined } = require('./streams.js'); // adjacent text events as one (the text framing emits one per push)
 
 const encode = (text) => new TextEncoder().encode(text);
 const chunk = (content) => JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: content === null ? {} : { content }, finish_reason: content === null ? 'stop' : null }] });
@@ -126,17 +127,6 @@ function read(testCase, pieces) {
   for (const piece of pieces) reader.push(piece.buffer.slice(piece.byteOffset, piece.byteOffset + piece.byteLength));
   reader.end();
   return events;
-}
-
-/** Adjacent text events as one (the text framing emits one per push). */
-function joined(events) {
-  const out = [];
-  for (const e of events) {
-    const last = out[out.length - 1];
-    if (e.type === 'text' && last && last.type === 'text') last.text += e.text;
-    else out.push({ ...e });
-  }
-  return out;
 }
 
 function check(testCase, pieces, where) {
