@@ -1,4 +1,4 @@
-"""Routes under `/_mock/` (health, scenarios, journal, reload, routes) and `/v1/models`."""
+"""Routes under `/_mock/`: health, scenarios, journal, reload, sessions, routes."""
 
 from __future__ import annotations
 
@@ -90,36 +90,18 @@ async def routes(request: web.Request) -> web.Response:
     return web.json_response(listed)
 
 
-async def models(request: web.Request) -> web.Response:
-    """One model per scenario, as `GET /v1/models` lists them."""
-    catalog = request.app[STATE].catalog
-    return web.json_response({"object": "list", "data": [_model(name) for name in catalog.names]})
-
-
-async def model(request: web.Request) -> web.Response:
-    """One model by id; 404 in OpenAI's shape when no scenario has that name."""
-    name = request.match_info["model"]
-    if name not in request.app[STATE].catalog.scenarios:
-        return error_response(404, f"The model '{name}' does not exist. Models here are scenario names: GET /v1/models.")
-    return web.json_response(_model(name))
-
-
-def _model(name: str) -> dict[str, object]:
-    return {"id": name, "object": "model", "created": 1_735_689_600, "owned_by": "mockllm"}
-
-
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _match_json(match: Match | None) -> dict[str, str] | None:
+def _match_json(match: Match | None) -> dict[str, object] | None:
     if match is None:
         return None
-    return {key: pattern.pattern for key, pattern in match if pattern is not None}
+    return match.model_dump(mode="json", exclude_none=True)
 
 
 def add_routes(app: web.Application) -> None:
-    """Register the admin routes and `/v1/models`."""
+    """Register the admin routes."""
     app.router.add_get("/_mock/health", health)
     app.router.add_get("/_mock/scenarios", scenarios)
     app.router.add_get("/_mock/journal", journal)
@@ -130,5 +112,3 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/_mock/sessions/{session:.+}", sessions)
     app.router.add_delete("/_mock/sessions/{session:.+}", reset_sessions)
     app.router.add_get("/_mock/routes", routes)
-    app.router.add_get("/v1/models", models)
-    app.router.add_get("/v1/models/{model}", model)

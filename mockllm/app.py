@@ -11,9 +11,10 @@ from . import admin, app_routes, text
 from .catalog import Catalog, check_default, load_catalog
 from .config import ServerConfig
 from .dialects import DIALECTS
+from .dialects.base import Dialect, Listing
 from .handler import STATE, ServerState, handle_chat
 from .journal import Journal
-from .middleware import add_cors_headers, cors, shaped_errors
+from .middleware import Handler, add_cors_headers, cors, shaped_errors
 
 log = logging.getLogger("mockllm")
 
@@ -28,19 +29,35 @@ def create_app(config: ServerConfig | None = None, catalog: Catalog | None = Non
     app.on_response_prepare.append(add_cors_headers)
     app.on_startup.append(_warm_up)
     app.on_shutdown.append(_close_streams)
-    _add_chat_routes(app)
+    _add_dialect_routes(app)
     admin.add_routes(app)
     app_routes.add_routes(app)  # the catch-all: keep it last
     return app
 
 
-def _add_chat_routes(app: web.Application) -> None:
-    openai = DIALECTS["openai"]
+def _add_dialect_routes(app: web.Application) -> None:
+    """Every registered dialect's chat routes and listings: the route table is built from the registry."""
+    for dialect in DIALECTS.values():
+        for route in dialect.routes:
+            method, path = route.split(" ", 1)
+            app.router.add_route(method, path, _chat_handler(dialect))
+        for path, listing in dialect.listings().items():
+            app.router.add_get(path, _listing_handler(listing))
 
-    async def chat_completions(request: web.Request) -> web.StreamResponse:
-        return await handle_chat(request, openai)
 
-    app.router.add_post("/v1/chat/completions", chat_completions)
+def _chat_handler(dialect: Dialect) -> Handler:
+    async def chat(request: web.Request) -> web.StreamResponse:
+        return await handle_chat(request, dialect)
+
+    return chat
+
+
+def _listing_handler(listing: Listing) -> Handler:
+    async def answer(request: web.Request) -> web.StreamResponse:
+        respond = listing(request.app[STATE].catalog.names, request.match_info)
+        return web.Response(status=respond.status, body=respond.body, headers={**dict(respond.headers), "Content-Type": respond.content_type})
+
+    return answer
 
 
 async def _warm_up(app: web.Application) -> None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .yamlsource import Document, Problem
 
 SESSION_HEADER = "X-Mock-Session"
+SESSION_QUERY = "mock_session"
 AfterAttempts = Literal["repeat_last", "cycle"]
 
 

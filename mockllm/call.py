@@ -21,8 +21,33 @@ _ID_ALPHABET = string.ascii_letters + string.digits
 
 
 @dataclass(frozen=True)
+class Tool:
+    """A tool the request offers: its name, description and JSON Schema of its arguments."""
+
+    name: str
+    description: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """A tool's result the request carries back (`name` resolved from the call it answers, when known)."""
+
+    content: str
+    name: str | None = None
+    call_id: str | None = None
+
+
+@dataclass(frozen=True)
 class ChatRequest:
-    """A chat request in dialect-neutral form."""
+    """A chat request in dialect-neutral form: the conversation, and what the client offers and asks.
+
+    `messages` are (role, text) pairs with roles `system`, `user`, `assistant`
+    and `tool`. `tool_results` are the results since the last user message (an
+    agent loop's continuation). `tool_choice` is `auto`, `none` or `required`,
+    and `forced_tool` the one tool the client forces. `response_format` is
+    `{"type": "json_object"}` or `{"type": "json_schema", "schema": {...}}`.
+    """
 
     messages: tuple[tuple[str, str], ...]
     model: str | None = None
@@ -30,6 +55,17 @@ class ChatRequest:
     include_usage: bool = False
     scenario: str | None = None
     body: Mapping[str, Any] = field(default_factory=dict)
+    system: str = ""
+    tools: tuple[Tool, ...] = ()
+    tool_choice: str | None = None
+    forced_tool: str | None = None
+    tool_results: tuple[ToolResult, ...] = ()
+    assistant_turns: int = 0
+    response_format: Mapping[str, Any] | None = None
+
+    def tool(self, name: str) -> Tool | None:
+        """The offered tool called `name`, if any."""
+        return next((tool for tool in self.tools if tool.name == name), None)
 
     @property
     def last_user_message(self) -> str:
@@ -61,6 +97,7 @@ class Call:
     id: str = field(init=False)
     created: int = field(init=False)
     fingerprint: str = field(init=False)
+    tool_calls_made: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -73,6 +110,16 @@ class Call:
     def fault_rng(self) -> random.Random:
         """The RNG fault `rate`s draw from: seeded from the seed, apart from `rng` so faults never change the text."""
         return random.Random(f"faults:{self.seed}")
+
+    def next_tool_index(self) -> int:
+        """Number the next tool call of this answer (0, 1, …)."""
+        self.tool_calls_made += 1
+        return self.tool_calls_made - 1
+
+    def tool_call_id(self, index: int, prefix: str = "call_") -> str:
+        """The id of this answer's tool call number `index`: 24 characters derived from the seed."""
+        ids = random.Random(f"tool:{self.seed}:{index}")
+        return prefix + "".join(ids.choices(_ID_ALPHABET, k=24))
 
     @property
     def model(self) -> str:

@@ -27,6 +27,34 @@ class Think:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A call of a tool the request offers: `arguments` is the whole JSON text.
+
+    `index` counts the calls of one answer from 0 (parallel calls have
+    consecutive indexes); `id` is the scenario's own call id, or None for one
+    the dialect derives from the seed in its provider's style
+    (`Call.tool_call_id`). After chunking, `ToolArgs` fragments of `arguments`
+    follow the call, for dialects that stream arguments; dialects that send a
+    call whole use `arguments` and ignore the fragments. `output` is a result
+    the scenario gives for UI streams that show tool outputs (None: none).
+    """
+
+    index: int
+    id: str | None
+    name: str
+    arguments: str
+    output: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolArgs:
+    """One streamed fragment of the arguments of the tool call with this `index`."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Delay:
     """Wait this many milliseconds (before speed scaling) before what follows."""
 
@@ -76,7 +104,9 @@ class Fault:
     spec: Any
 
 
-Event = Union[Text, Think, Delay, Finish, Usage, Error, Fault]
+Event = Union[Text, Think, ToolCall, ToolArgs, Delay, Finish, Usage, Error, Fault]
+#: Events that are model output: each is paced like a delta.
+DELTAS = (Text, Think, ToolCall, ToolArgs)
 
 
 @dataclass(frozen=True, slots=True)

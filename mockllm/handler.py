@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .attempts import SESSION_HEADER, Sessions, take_attempt
+from .attempts import SESSION_HEADER, SESSION_QUERY, Sessions, take_attempt
 from .call import Call, ChatRequest
 from .catalog import Catalog
 from .config import ServerConfig
@@ -79,6 +79,7 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
             state.tasks.discard(task)
         entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
         entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+        state.journal.finished(entry)
         _log(request, entry)
 
 
@@ -100,6 +101,7 @@ async def read_incoming(request: web.Request, entry: dict[str, Any] | None = Non
         body=body,
         json=parsed,
         json_error=error,
+        match_info=dict(request.match_info),
     )
 
 
@@ -148,8 +150,14 @@ def _request_entry(request: web.Request) -> dict[str, Any]:
         "path": request.path,
         "query": dict(request.query),
         "headers": headers,
+        "session": request_session(request),
         "scenario": None,
     }
+
+
+def request_session(request: web.Request) -> str | None:
+    """The request's session: header `X-Mock-Session`, else query `mock_session`, else None."""
+    return request.headers.get(SESSION_HEADER) or request.query.get(SESSION_QUERY) or None
 
 
 def _log(request: web.Request, entry: dict[str, Any]) -> None:

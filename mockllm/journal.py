@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import deque
 from typing import Any, Iterator
+
+#: How many finished entries a slow subscriber may fall behind before the oldest are dropped for it.
+SUBSCRIBER_BACKLOG = 256
 
 
 class Journal:
@@ -13,6 +17,7 @@ class Journal:
     def __init__(self, size: int = 1000) -> None:
         self._entries: deque[dict[str, Any]] = deque(maxlen=size)
         self._ids = itertools.count(1)
+        self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
 
     def record(self, entry: dict[str, Any]) -> dict[str, Any]:
         """Add an entry (numbered from 1) and return it; it may be completed later."""
@@ -24,6 +29,23 @@ class Journal:
         """Entries oldest first, optionally only one scenario's or one path's, at most the last `limit`."""
         found = [e for e in self._entries if _keep(e, scenario, path)]
         return found[-limit:] if limit else found
+
+    def finished(self, entry: dict[str, Any]) -> None:
+        """Announce that `entry` is complete to every subscriber (long-polls, live feeds)."""
+        for queue in self._subscribers:
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(entry)
+
+    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
+        """A queue that receives each entry as it finishes; `unsubscribe` it when done."""
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(SUBSCRIBER_BACKLOG)
+        self._subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        """Stop delivering entries to `queue`."""
+        self._subscribers.discard(queue)
 
     def clear(self) -> None:
         """Forget every entry."""

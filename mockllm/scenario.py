@@ -25,22 +25,54 @@ class StreamConfig(Strict):
     first_token_ms: float = Field(200, ge=0, description="before the first delta")
 
 
+class ToolResultMatch(Strict):
+    """Which tool result the request must carry: by the tool's name and/or a regex on its content."""
+
+    name: str | None = None
+    content: Pattern[str] | None = Field(None, description="searched in the result's content")
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _compile(cls, value: object) -> object:
+        return _regex(value)
+
+
 class Match(Strict):
-    """Regular expressions a request must satisfy to pick this scenario."""
+    """What a request must satisfy to pick this scenario; every given rule must hold.
+
+    Regexes are searched (not anchored). `tool_result` is `true` (the request
+    carries tool results since its last user message), a tool name, or
+    `{name, content}`; `turn` counts the assistant turns so far (0 on the first
+    request); `has_tools` / `tool` test the tools offered.
+    """
 
     message: Pattern[str] | None = Field(None, description="searched in the last user message")
     model: Pattern[str] | None = Field(None, description="searched in the requested model name")
     path: Pattern[str] | None = Field(None, description="searched in the request path")
+    system: Pattern[str] | None = Field(None, description="searched in the system prompt")
+    tool_result: bool | ToolResultMatch | None = None
+    turn: int | None = Field(None, ge=0, description="assistant turns so far")
+    has_tools: bool | None = None
+    tool: str | None = Field(None, description="the request offers a tool of this name")
 
-    @field_validator("message", "model", "path", mode="before")
+    @field_validator("tool_result", mode="before")
+    @classmethod
+    def _name_alone(cls, value: object) -> object:
+        return {"name": value} if isinstance(value, str) else value
+
+    @field_validator("message", "model", "path", "system", mode="before")
     @classmethod
     def _compile(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                return re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
-        return value
+        return _regex(value)
+
+
+def _regex(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+    return value
 
 
 class Scenario(Strict):

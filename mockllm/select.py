@@ -14,7 +14,7 @@ from .call import ChatRequest
 from .catalog import Catalog
 from .dialects.base import RequestError
 from .events import Error
-from .scenario import Match, Scenario
+from .scenario import Match, Scenario, ToolResultMatch
 
 HEADER = "X-Mock-Scenario"
 QUERY_KEYS = ("scenario", "mock_scenario")
@@ -53,5 +53,27 @@ def _named(catalog: Catalog, name: str, source: str) -> Scenario:
 
 
 def _matches(match: Match, chat: ChatRequest, path: str) -> bool:
-    checks = ((match.message, chat.last_user_message), (match.model, chat.model or ""), (match.path, path))
-    return all(pattern.search(value) for pattern, value in checks if pattern is not None)
+    checks = (
+        (match.message, chat.last_user_message),
+        (match.model, chat.model or ""),
+        (match.path, path),
+        (match.system, chat.system),
+    )
+    if not all(pattern.search(value) for pattern, value in checks if pattern is not None):
+        return False
+    if match.turn is not None and chat.assistant_turns != match.turn:
+        return False
+    if match.has_tools is not None and bool(chat.tools) != match.has_tools:
+        return False
+    if match.tool is not None and chat.tool(match.tool) is None:
+        return False
+    return match.tool_result is None or _tool_result_holds(match.tool_result, chat)
+
+
+def _tool_result_holds(rule: bool | ToolResultMatch, chat: ChatRequest) -> bool:
+    if isinstance(rule, bool):
+        return bool(chat.tool_results) == rule
+    return any(
+        (rule.name is None or result.name == rule.name) and (rule.content is None or rule.content.search(result.content))
+        for result in chat.tool_results
+    )

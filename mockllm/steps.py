@@ -6,13 +6,15 @@ beside its definition with `@compiles("kind")`.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
-from .events import Delay, Error, Event, Fault, Finish, Text, Think, Usage
+from .events import Delay, Error, Event, Fault, Finish, Text, Think, ToolCall, Usage
 from .faults import DisconnectEntry, FaultSpec, draw
 from .presets import NO_PRESET, find_preset, preset_names
+from .schema_data import SchemaError, generate
 from .strict import Strict
 from .text import TextSource, render
 
@@ -91,6 +93,71 @@ class ErrorStep(Strict):
         )
 
 
+class FromSchema(Strict):
+    """Arguments generated (seeded) from the JSON Schema of the request's tool: `{from_schema: true}`."""
+
+    from_schema: Literal[True]
+    all_properties: bool = Field(False, description="also fill every optional property")
+
+
+class ToolCallStep(Strict):
+    """A call of a tool: `tool_call: {name: get_weather, arguments: {city: 北京}}`.
+
+    `name: auto` calls the tool the request forces with `tool_choice`, else its
+    first tool. `arguments` is a mapping, a JSON text, or `{from_schema: true}`.
+    `id` replaces the seeded call id; `output` is the tool's result for UI
+    streams that show one (the AI SDK's `tool-output-available`).
+    """
+
+    name: str = Field(min_length=1, max_length=64)
+    arguments: FromSchema | dict[str, Any] | str = Field(default_factory=dict)
+    id: str | None = Field(None, min_length=1, max_length=128)
+    output: Any = None
+
+    @field_validator("arguments")
+    @classmethod
+    def _json_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                json.loads(value)
+            except ValueError as exc:
+                raise ValueError(f"arguments given as text must be JSON: {exc}") from None
+        return value
+
+    def event(self, index: int, call: Call) -> ToolCall | Error:
+        """The `ToolCall` this step makes as call number `index`, or an Error when the request cannot support it."""
+        chat = call.chat
+        name = self.name
+        if name == "auto":
+            tool = chat.tool(chat.forced_tool) if chat.forced_tool else (chat.tools[0] if chat.tools else None)
+            if tool is None:
+                return _step_error("The scenario calls a tool with `name: auto`, but the request offers no tools.")
+            name = tool.name
+        if isinstance(self.arguments, FromSchema):
+            tool = chat.tool(name)
+            if tool is None:
+                offered = ", ".join(t.name for t in chat.tools) or "none"
+                return _step_error(f"The scenario generates arguments for tool {name!r} from its schema, but the request offers no such tool (offered: {offered}).")
+            try:
+                value = generate(tool.parameters, call.rng, all_properties=self.arguments.all_properties)
+            except SchemaError as exc:
+                return _step_error(f"The parameters schema of tool {name!r} cannot be used: {exc}.", param="tools")
+            arguments = _compact(value)
+        elif isinstance(self.arguments, str):
+            arguments = self.arguments
+        else:
+            arguments = _compact(self.arguments)
+        return ToolCall(index, self.id, name, arguments, self.output)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _step_error(message: str, param: str | None = None) -> Error:
+    return Error(message, status=400, type="invalid_request_error", param=param)
+
+
 class Step(Strict):
     """One step of a scenario; exactly one key is set."""
 
@@ -100,6 +167,7 @@ class Step(Strict):
     finish: FinishReason | None = None
     usage: UsageStep | None = None
     error: ErrorStep | None = None
+    tool_call: ToolCallStep | None = None
     disconnect: DisconnectEntry | None = None
 
     @model_validator(mode="before")
@@ -143,12 +211,23 @@ def compiles(kind: str) -> Callable[[Compiler], Compiler]:
 
 
 def compile_scenario(scenario: Scenario, call: Call) -> Iterator[Event]:
-    """Yield the events of a scenario's steps; nothing follows an `Error`."""
+    """Yield the events of a scenario's steps; nothing follows an `Error`.
+
+    Tool calls are numbered in order; an answer whose last output is a tool
+    call, and that sets no finish reason, finishes with `tool_calls`.
+    """
+    last_output: Event | None = None
+    finished = False
     for step in scenario.steps:
         for event in COMPILERS[step.kind](getattr(step, step.kind), call):
             yield event
             if isinstance(event, Error):
                 return
+            if isinstance(event, (Text, Think, ToolCall)):
+                last_output = event
+            finished = finished or isinstance(event, Finish)
+    if isinstance(last_output, ToolCall) and not finished:
+        yield Finish("tool_calls")
 
 
 @compiles("say")
@@ -180,6 +259,11 @@ def _usage(usage: UsageStep, call: Call) -> Iterator[Event]:
 def _error(error: ErrorStep, call: Call) -> Iterator[Event]:
     if error.rate is None or call.fault_rng.random() < error.rate:  # one draw, as `faults.draw` does
         yield error.event(call)
+
+
+@compiles("tool_call")
+def _tool_call(step: ToolCallStep, call: Call) -> Iterator[Event]:
+    yield step.event(call.next_tool_index(), call)
 
 
 @compiles("disconnect")

@@ -1,7 +1,8 @@
 """Text sources for `say` and `think` steps: literal templates, faker, echo.
 
-A literal string may hold `{{message}}` (the last user message), `{{model}}`
-and `{{scenario}}`. `{faker: …}` makes seeded fake text in one or more locales;
+A literal string may hold `{{message}}` (the last user message), `{{model}}`,
+`{{scenario}}`, `{{tool_result}}` (the content of the last tool result the
+request carries) and `{{tool}}` (that result's tool name). `{faker: …}` makes seeded fake text in one or more locales;
 `{echo: true}` repeats the last user message.
 """
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from .call import Call
 
 FAKER_KINDS = ("text", "paragraph", "paragraphs", "sentence", "sentences", "words")
-_PLACEHOLDER = re.compile(r"\{\{\s*(message|model|scenario)\s*\}\}")
+_PLACEHOLDER = re.compile(r"\{\{\s*(message|model|scenario|tool_result|tool)\s*\}\}")
 _CJK_LOCALES = ("zh_", "ja_")
 
 
@@ -89,6 +90,10 @@ def _placeholder(name: str, call: Call) -> str:
         return call.chat.last_user_message
     if name == "model":
         return call.model
+    if name in ("tool_result", "tool"):
+        results = call.chat.tool_results
+        last = results[-1] if results else None
+        return "" if last is None else last.content if name == "tool_result" else last.name or ""
     return call.scenario.name
 
 

@@ -27,6 +27,21 @@ SCENARIOS = TESTS.parent / "scenarios"
 GOLDEN = TESTS / "golden"
 GOLDEN_SEED = 20250101
 MESSAGES = [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "你好，请介绍一下你自己。Who are you?"}]
+#: Offered on every golden request, so tool-calling scenarios have a tool to call.
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Current weather of a city.",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string", "enum": ["北京", "上海"]}, "unit": {"type": "string", "enum": ["c", "f"]}},
+                "required": ["city"],
+            },
+        },
+    }
+]
 #: golden file suffix → request body changes
 VARIANTS: dict[str, dict[str, Any]] = {
     "stream.txt": {"stream": True, "stream_options": {"include_usage": True}},
@@ -41,7 +56,7 @@ def golden_config() -> ServerConfig:
 
 async def capture(client: TestClient[Any, Any], name: str, suffix: str, seed: int = GOLDEN_SEED) -> bytes:
     """The body bytes scenario `name` answers for one golden variant."""
-    body = {"model": name, "messages": MESSAGES, **VARIANTS[suffix]}
+    body = {"model": name, "messages": MESSAGES, "tools": TOOLS, **VARIANTS[suffix]}
     response = await client.post("/v1/chat/completions", json=body, headers={"X-Mock-Seed": str(seed), "X-Mock-Speed": "0"})
     # the scenario answered (business-error scenarios answer with an HTTP error status on this route)
     assert response.headers.get("X-Mock-Scenario") == name, f"{name}: HTTP {response.status}: {await response.text()}"

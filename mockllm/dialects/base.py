@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from ..events import Error, Event, Respond, WireItem
 
@@ -31,6 +31,7 @@ class Incoming:
     body: bytes
     json: Any = None
     json_error: str | None = None
+    match_info: Mapping[str, str] = field(default_factory=dict)
 
 
 class RequestError(Exception):
@@ -46,10 +47,20 @@ def bad_request(message: str, param: str | None = None, status: int = 400, code:
     return RequestError(Error(message, status=status, type="invalid_request_error", param=param, code=code))
 
 
+Listing = Callable[[Sequence[str], Mapping[str, str]], Respond]
+
+
 class Dialect(ABC):
-    """A wire format: how requests are read and how events become bytes."""
+    """A wire format: how requests are read and how events become bytes.
+
+    `routes` are the `"METHOD /path"` routes (aiohttp path syntax, e.g.
+    `{model}`) whose requests this dialect reads and answers; the app builds
+    its route table from them. `listings()` adds GET routes answered from the
+    scenario names alone (model lists).
+    """
 
     name: ClassVar[str]
+    routes: ClassVar[tuple[str, ...]] = ()
     content_type: ClassVar[str] = "text/event-stream; charset=utf-8"
     #: What `wire.heartbeat_ms` sends in a quiet stream; None = this framing has no heartbeat.
     heartbeat: ClassVar[bytes | None] = SSE_HEARTBEAT
@@ -72,6 +83,10 @@ class Dialect(ABC):
 
     def headers(self, call: Call) -> dict[str, str]:
         """Extra response headers this dialect sends on every answer."""
+        return {}
+
+    def listings(self) -> Mapping[str, Listing]:
+        """GET routes answered from the scenario names and the path's parameters: path → answer."""
         return {}
 
     def stream_content_type(self, call: Call) -> str:

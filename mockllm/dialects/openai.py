@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from .. import tokens
-from ..call import Call, ChatRequest
-from ..events import Delay, Error, Event, Finish, Respond, Text, Think, Usage, WireItem
-from .base import Dialect, Incoming, bad_request, compact_json, error_as_response, pretty_json, register
+from ..call import FIXED_CREATED, Call, ChatRequest, Tool, ToolResult
+from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
+from .base import Dialect, Incoming, Listing, bad_request, compact_json, error_as_response, pretty_json, register
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 ERROR_TYPES = {
@@ -22,6 +22,7 @@ ERROR_TYPES = {
     429: "rate_limit_error",
 }
 DONE = b"data: [DONE]\n\n"
+ROLE_DELTA = '{"role":"assistant","content":"","refusal":null}'
 
 
 def read_messages(value: Any, param: str = "messages") -> tuple[tuple[str, str], ...]:
@@ -38,6 +39,73 @@ def read_messages(value: Any, param: str = "messages") -> tuple[tuple[str, str],
             raise bad_request(f"'{where}.role' must be one of {', '.join(ROLES)}; got {role!r}.", f"{where}.role")
         out.append((role, _content_text(message.get("content"), f"{where}.content")))
     return tuple(out)
+
+
+def conversation_fields(messages: list[Any], roles: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """The neutral conversation fields of validated OpenAI-style `messages` (see `ChatRequest`)."""
+    names: dict[str, str] = {}
+    results: list[ToolResult] = []
+    for message in messages:
+        role = message.get("role")
+        if role == "user":
+            results = []
+        elif role == "assistant":
+            for tool_call in message.get("tool_calls") or ():
+                if isinstance(tool_call, dict) and isinstance(tool_call.get("function"), dict):
+                    names[str(tool_call.get("id"))] = str(tool_call["function"].get("name"))
+        elif role in ("tool", "function"):
+            call_id = message.get("tool_call_id")
+            name = message.get("name") if role == "function" else names.get(str(call_id))
+            results.append(ToolResult(_content_text(message.get("content"), "content"), name, call_id))
+    return {
+        "system": "\n".join(text for role, text in roles if role in ("system", "developer")),
+        "tool_results": tuple(results),
+        "assistant_turns": sum(1 for role, _ in roles if role == "assistant"),
+    }
+
+
+def read_tools(body: dict[str, Any]) -> dict[str, Any]:
+    """Read `tools` and `tool_choice` (Chat Completions shape); raise RequestError when malformed."""
+    raw = body.get("tools")
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise bad_request("'tools' must be an array of tool objects.", "tools")
+    tools = []
+    for i, entry in enumerate(raw):
+        function = entry.get("function") if isinstance(entry, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str) or not function["name"]:
+            raise bad_request(f"'tools[{i}]' must be {{\"type\": \"function\", \"function\": {{\"name\": ...}}}}.", f"tools[{i}]")
+        tools.append(_tool(function, f"tools[{i}].function"))
+    return {"tools": tuple(tools), **read_tool_choice(body.get("tool_choice"), tools)}
+
+
+def _tool(function: dict[str, Any], where: str) -> Tool:
+    parameters = function.get("parameters")
+    if parameters is None:
+        parameters = {}
+    if not isinstance(parameters, dict):
+        raise bad_request(f"'{where}.parameters' must be a JSON Schema object.", f"{where}.parameters")
+    description = function.get("description")
+    return Tool(function["name"], description if isinstance(description, str) else "", parameters)
+
+
+def read_tool_choice(choice: Any, tools: list[Tool]) -> dict[str, Any]:
+    """Read `tool_choice`: a mode string, or an object forcing one offered tool (Chat or Responses shape)."""
+    if choice is None:
+        return {"tool_choice": None, "forced_tool": None}
+    if choice in ("none", "auto", "required"):
+        return {"tool_choice": choice, "forced_tool": None}
+    name = None
+    if isinstance(choice, dict):
+        function = choice.get("function")
+        name = function.get("name") if isinstance(function, dict) else choice.get("name")
+    if not isinstance(name, str):
+        raise bad_request("'tool_choice' must be 'none', 'auto', 'required' or {\"type\": \"function\", \"function\": {\"name\": ...}}.", "tool_choice")
+    if not any(tool.name == name for tool in tools):
+        offered = ", ".join(tool.name for tool in tools) or "none"
+        raise bad_request(f"Tool choice '{name}' is not one of the tools offered in 'tools' ({offered}).", "tool_choice")
+    return {"tool_choice": "required", "forced_tool": name}
 
 
 def _content_text(content: Any, where: str) -> str:
@@ -61,6 +129,7 @@ class _Answer:
 
     content: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
     finish: str = "stop"
     usage: Usage = field(default_factory=Usage)
 
@@ -69,6 +138,8 @@ class _Answer:
             self.content.append(event.text)
         elif isinstance(event, Think):
             self.reasoning.append(event.text)
+        elif isinstance(event, ToolCall):
+            self.tool_calls.append(event)
         elif isinstance(event, Finish):
             self.finish = event.reason
         elif isinstance(event, Usage):
@@ -79,7 +150,7 @@ class _Answer:
         reasoning = sum(map(tokens.count, self.reasoning))  # counted per delta, and only when asked for
         completion = self.usage.completion_tokens
         if completion is None:
-            completion = sum(map(tokens.count, self.content)) + reasoning
+            completion = sum(map(tokens.count, self.content)) + reasoning + sum(tokens.count(c.arguments) for c in self.tool_calls)
         return {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
@@ -99,6 +170,7 @@ class OpenAIChat(Dialect):
     """OpenAI Chat Completions chunks, byte for byte."""
 
     name = "openai"
+    routes = ("POST /v1/chat/completions",)
 
     def parse(self, incoming: Incoming) -> ChatRequest:
         body = incoming.json
@@ -116,13 +188,16 @@ class OpenAIChat(Dialect):
         n = _optional(body, "n", int, "an integer")
         if n not in (None, 1):
             raise bad_request("mockllm answers with one choice; 'n' must be 1.", "n")
+        messages = read_messages(body.get("messages"))
         return ChatRequest(
-            messages=read_messages(body.get("messages")),
+            messages=messages,
             model=_optional(body, "model", str, "a string"),
             stream=stream,
             include_usage=include_usage,
             scenario=_optional(body, "mock_scenario", str, "a string"),
             body=body,
+            **conversation_fields(body["messages"], messages),
+            **read_tools(body),
         )
 
     def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
@@ -137,13 +212,19 @@ class OpenAIChat(Dialect):
                 yield self.error_response(event) if error_as_response(event, started) else frame.error(event)
                 return
             answer.take(event)
-            if isinstance(event, (Text, Think)):
+            if isinstance(event, ToolCall):
+                tool = '"tool_calls":[' + _tool_head_json(event, call) + "]"
+                yield frame.delta("{" + tool + "}" if started else '{"role":"assistant","content":null,' + tool + ',"refusal":null}')
+                started = True
+            elif isinstance(event, ToolArgs):
+                yield frame.delta('{"tool_calls":[{"index":' + str(event.index) + ',"function":{"arguments":' + compact_json(event.text) + "}}]}")
+            elif isinstance(event, (Text, Think)):
                 if not started:
                     started = True
-                    yield frame.delta('{"role":"assistant","content":"","refusal":null}')
+                    yield frame.delta(ROLE_DELTA)
                 yield frame.delta(_delta_json(event))
         if not started:
-            yield frame.delta('{"role":"assistant","content":"","refusal":null}')
+            yield frame.delta(ROLE_DELTA)
         yield frame.finish(answer.finish)
         if call.chat.include_usage:
             yield frame.usage(answer.usage_json(call))
@@ -159,7 +240,11 @@ class OpenAIChat(Dialect):
                 return
             else:
                 answer.take(event)
-        message: dict[str, Any] = {"role": "assistant", "content": "".join(answer.content), "refusal": None}
+        content = "".join(answer.content) if answer.content or not answer.tool_calls else None
+        message: dict[str, Any] = {"role": "assistant", "content": content}
+        if answer.tool_calls:
+            message["tool_calls"] = [_tool_call_json(c, call) for c in answer.tool_calls]
+        message["refusal"] = None
         if answer.reasoning:
             message["reasoning_content"] = "".join(answer.reasoning)
         message["annotations"] = []
@@ -182,11 +267,43 @@ class OpenAIChat(Dialect):
     def headers(self, call: Call) -> dict[str, str]:
         return {"x-request-id": f"req_{call.id[:24].lower()}", "openai-version": "2020-10-01"}
 
+    def listings(self) -> Mapping[str, Listing]:
+        return {"/v1/models": list_models, "/v1/models/{model}": get_model}
+
+
+def list_models(names: Sequence[str], params: Mapping[str, str]) -> Respond:
+    """`GET /v1/models`: one model per scenario."""
+    return Respond(200, pretty_json({"object": "list", "data": [_model(name) for name in names]}))
+
+
+def get_model(names: Sequence[str], params: Mapping[str, str]) -> Respond:
+    """`GET /v1/models/{model}`: one model by id; 404 in OpenAI's shape when no scenario has that name."""
+    name = params["model"]
+    if name not in names:
+        message = f"The model '{name}' does not exist. Models here are scenario names: GET /v1/models."
+        return OpenAIChat().error_response(Error(message, status=404, code="model_not_found"))
+    return Respond(200, pretty_json(_model(name)))
+
+
+def _model(name: str) -> dict[str, Any]:
+    return {"id": name, "object": "model", "created": FIXED_CREATED, "owned_by": "mockllm"}
+
 
 def _delta_json(event: Text | Think) -> str:
     if isinstance(event, Text):
         return '{"content":' + compact_json(event.text) + "}"
     return '{"content":null,"reasoning_content":' + compact_json(event.text) + "}"
+
+
+def _tool_head_json(event: ToolCall, call: Call) -> str:
+    """The first delta of a streamed tool call: index, id, type, name and empty arguments."""
+    head = {"index": event.index, "id": event.id or call.tool_call_id(event.index), "type": "function"}
+    return compact_json({**head, "function": {"name": event.name, "arguments": ""}})
+
+
+def _tool_call_json(event: ToolCall, call: Call) -> dict[str, Any]:
+    function = {"name": event.name, "arguments": event.arguments}
+    return {"id": event.id or call.tool_call_id(event.index), "type": "function", "function": function}
 
 
 def _error_json(error: Error) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ..events import Delay, Event, Fault, Text, Think
+from ..events import DELTAS, Delay, Event, Fault
 from .base import FaultSpec
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def place(events: Iterable[Event], faults: Sequence[FaultSpec]) -> Iterator[Even
             elapsed += event.ms  # type: ignore[union-attr]
             continue
         yield event
-        if kind is Text or kind is Think:
+        if kind in DELTAS:
             deltas += 1
             yield from _due(after_deltas, deltas, faults)
     for fault in faults:

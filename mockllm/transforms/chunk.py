@@ -1,21 +1,30 @@
-"""Cut `Text` and `Think` events into deltas of the configured unit."""
+"""Cut `Text` and `Think` events into deltas of the configured unit, and tool-call arguments into `ToolArgs` fragments."""
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from ..events import Event, Text, Think
+from ..events import Event, Text, Think, ToolArgs, ToolCall
 from ..tokens import SPLITTERS
 
 
 def chunk(events: Iterable[Event], unit: str, per_delta: int = 1) -> Iterator[Event]:
-    """Yield each text event as deltas of `per_delta` units; other events pass through."""
+    """Yield each text event as deltas of `per_delta` units, each tool call followed by its argument fragments."""
     split = SPLITTERS[unit]
     for event in events:
         if isinstance(event, (Text, Think)):
             kind = type(event)
-            pieces = list(split(event.text))
-            for i in range(0, len(pieces), per_delta):
-                yield kind("".join(pieces[i : i + per_delta]))
+            for piece in _pieces(split, event.text, per_delta):
+                yield kind(piece)
+        elif isinstance(event, ToolCall):
+            yield event
+            for piece in _pieces(split, event.arguments, per_delta):
+                yield ToolArgs(event.index, piece)
         else:
             yield event
+
+
+def _pieces(split: Callable[[str], Iterable[str]], text: str, per_delta: int) -> Iterator[str]:
+    units = list(split(text))
+    for i in range(0, len(units), per_delta):
+        yield "".join(units[i : i + per_delta])

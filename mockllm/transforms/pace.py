@@ -1,11 +1,11 @@
-"""Put a `Delay` before every delta: the first token's wait, then the pace."""
+"""Put a `Delay` before every delta (text, reasoning, tool call, argument fragment): the first token's wait, then the pace."""
 
 from __future__ import annotations
 
 import random
 from typing import Iterable, Iterator
 
-from ..events import Delay, Event, Text, Think
+from ..events import DELTAS, Delay, Event
 
 
 def pace(
@@ -19,7 +19,7 @@ def pace(
     """Yield events with a Delay before each delta; jitter is uniform within +/- jitter_ms."""
     first = True
     for event in events:
-        if isinstance(event, (Text, Think)):
+        if isinstance(event, DELTAS):
             if first:
                 wait = first_token_ms
                 first = False
