@@ -37,7 +37,7 @@ def create_app(config: ServerConfig | None = None, catalog: Catalog | None = Non
 
 def _add_dialect_routes(app: web.Application) -> None:
     """Every registered dialect's chat routes and listings: the route table is built from the registry."""
-    for dialect in DIALECTS.values():
+    for dialect in (registered.for_app() for registered in DIALECTS.values()):
         for route in dialect.routes:
             method, path = route.split(" ", 1)
             app.router.add_route(method, path, _chat_handler(dialect))
