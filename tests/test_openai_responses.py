@@ -9,14 +9,15 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from rawhttp import ends_inside_character, post
 from regen_responses_golden import CASES, GOLDEN_RESPONSES, REQUEST, TOOLS, capture, golden_app, golden_path
 
 from mockllm.call import Call, ToolResult
 from mockllm.dialects.base import Incoming, RequestError
 from mockllm.dialects.openai_responses import OBFUSCATION_BLOCK, OpenAIResponses, ResponseStore, read_request
+from mockllm.events import Delay
 from mockllm.pipeline import wire_items
 from mockllm.scenario import Scenario
-from rawhttp import ends_inside_character, post
 
 STREAMED = [case for case, (_, streamed) in CASES.items() if streamed]
 SEED = {"X-Mock-Seed": "7", "X-Mock-Speed": "0"}
@@ -44,13 +45,24 @@ def parse(body: dict[str, Any], store: ResponseStore | None = None) -> Any:
     return read_request(Incoming("POST", "/v1/responses", {}, {}, json.dumps(body).encode(), json=body), store or ResponseStore())
 
 
-def run(steps: list[Any], body: dict[str, Any] | None = None, dialect: OpenAIResponses | None = None) -> bytes:
-    """The streamed bytes a scenario of `steps` answers to a Responses `body`, in-process and instant."""
+def items(steps: list[Any], body: dict[str, Any] | None = None, dialect: OpenAIResponses | None = None, **stream: float) -> list[Any]:
+    """The wire items a scenario of `steps` answers to a Responses `body`, in-process (instant unless `stream` says otherwise)."""
     dialect = dialect or OpenAIResponses()
     chat = dialect.parse(Incoming("POST", "/v1/responses", {}, {}, b"", json={"input": "你好", "stream": True, **(body or {})}))
-    scenario = Scenario.model_validate({"schema": 1, "name": "t", "description": "d", "stream": {"first_token_ms": 0, "delay_ms": 0}, "steps": steps})
+    pacing = {"first_token_ms": 0, "delay_ms": 0, **stream}
+    scenario = Scenario.model_validate({"schema": 1, "name": "t", "description": "d", "stream": pacing, "steps": steps})
     call = Call(chat, scenario, seed=3, seeded=True, speed=0, stream_config=scenario.stream)
-    return b"".join(item for item in wire_items(call, dialect) if isinstance(item, bytes))
+    return list(wire_items(call, dialect))
+
+
+def run(steps: list[Any], body: dict[str, Any] | None = None, dialect: OpenAIResponses | None = None) -> bytes:
+    """The streamed bytes of `items`."""
+    return b"".join(item for item in items(steps, body, dialect) if isinstance(item, bytes))
+
+
+def kinds(wire: list[Any]) -> list[Any]:
+    """Wire items as event types (frames), delays and response statuses."""
+    return [events_of(item)[0]["type"] if isinstance(item, bytes) else item if isinstance(item, Delay) else item.status for item in wire]
 
 
 # --- golden bytes and the event sequence ---------------------------------------------------------
@@ -155,6 +167,15 @@ async def test_an_error_before_the_first_byte_is_an_http_error_in_openais_shape(
     response = await client.post("/v1/responses", json={"model": "rate-limited", "input": "x", "stream": True}, headers=SEED)
     assert response.status == 429 and response.headers["retry-after-ms"] == "120"
     assert (await response.json())["error"]["code"] == "rate_limit_exceeded"
+
+
+def test_the_response_is_created_before_the_wait_for_the_first_output() -> None:
+    wire = items([{"say": "hi"}], first_token_ms=300)
+    assert kinds(wire)[:4] == ["response.created", "response.in_progress", Delay(300), "response.output_item.added"]
+
+
+def test_a_wait_then_an_error_is_still_an_http_error() -> None:
+    assert kinds(items([{"pause": 200}, {"error": "rate_limited"}])) == [Delay(200), 429]
 
 
 def test_encrypted_reasoning_when_included() -> None:
@@ -374,3 +395,19 @@ def test_item_references_read_the_stored_items() -> None:
     chat = parse({"input": items}, dialect.store)
     assert chat.assistant_turns == 1 and chat.tool_results == (ToolResult("晴", "get_weather", call["call_id"]),)
     assert ("assistant", "我查一下") in chat.messages
+
+
+# --- every route feature applies ------------------------------------------------------------------
+
+
+async def test_selection_by_header_and_the_journal(client: TestClient[Any, Any]) -> None:
+    response = await client.post("/v1/responses", json={"model": "gpt-5.2", "input": "原样返回"}, headers={**SEED, "X-Mock-Scenario": "echo"})
+    assert response.headers["X-Mock-Scenario"] == "echo" and response.headers["x-request-id"].startswith("req_")
+    assert (await response.json())["output"][0]["content"][0]["text"] == "原样返回"
+    [entry] = await (await client.get("/_mock/journal")).json()
+    assert (entry["path"], entry["scenario"], entry["status"], entry["stream"]) == ("/v1/responses", "echo", 200, False)
+
+
+def test_an_in_stream_error_code_is_a_string() -> None:
+    events = events_of(run([{"say": "你好"}, {"error": {"code": 101, "message": "余额不足", "status": 402}}]))
+    assert events[-2]["error"]["code"] == "101" and events[-1]["response"]["error"] == {"code": "101", "message": "余额不足"}

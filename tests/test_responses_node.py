@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import yaml
 from conftest import SCENARIOS, LiveServer
+from regen_responses_golden import EXTRA
 
 from mockllm.catalog import load_catalog
 from mockllm.config import ServerConfig
@@ -27,9 +30,13 @@ def seen(live_server_module: LiveServer) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def live_server_module() -> Iterator[LiveServer]:
-    """One live server for the module (the Node run is the slow part); requests ask for speed 0 themselves."""
-    server = LiveServer(ServerConfig(scenarios=SCENARIOS, speed=1)).start()
+def live_server_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One live server for the module (the Node run is the slow part): the shipped scenarios and the golden `reasoning` one."""
+    folder = tmp_path_factory.mktemp("scenarios")
+    for path in SCENARIOS.glob("*.yaml"):
+        shutil.copy(path, folder)
+    (folder / "reasoning.yaml").write_text(yaml.safe_dump(next(s for s in EXTRA if s["name"] == "reasoning"), allow_unicode=True), encoding="utf-8")
+    server = LiveServer(ServerConfig(scenarios=folder, speed=1)).start()
     yield server
     server.stop()
 
@@ -69,3 +76,17 @@ def test_ai_sdk_runs_the_shipped_agent_loop(seen: dict[str, Any]) -> None:
     result = seen["aiSdkAgentLoop"]
     assert result["steps"] == ["tool-calls", "stop"]
     assert result["text"].startswith("根据 get_weather 的结果：") and result["text"].endswith("：晴")
+
+
+def test_ai_sdk_streams_the_reasoning_summary_then_the_text(seen: dict[str, Any]) -> None:
+    result = seen["aiSdkReasoning"]
+    assert result["reasoning"] == "用户在打招呼。I should introduce myself briefly." and result["text"] == "你好！我是 mockllm。"
+    assert result["parts"].index("reasoning-start") < result["parts"].index("text-start")
+    assert {"reasoning-delta", "reasoning-end"} <= set(result["parts"])
+
+
+def test_ai_sdk_reports_a_midstream_error_after_the_partial_text(seen: dict[str, Any]) -> None:
+    result = seen["aiSdkMidstreamError"]
+    assert result["text"] == "好的，我先回答一部分，The answer starts"
+    assert result["errors"] and "The server had an error" in result["errors"][0]
+    assert result["finishReason"] == "error"

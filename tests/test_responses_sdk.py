@@ -10,6 +10,8 @@ import pytest
 from conftest import SCENARIOS
 from openai import AsyncOpenAI, OpenAI
 
+from test_openai_sdk import COMPLETE, FAILING, MESSAGES, SEED as CHAT_SEED
+
 from mockllm.catalog import load_catalog
 
 SEED = {"X-Mock-Seed": "7", "X-Mock-Speed": "0"}
@@ -22,6 +24,8 @@ TOOLS: list[Any] = [
     }
 ]
 CATALOG = load_catalog(SCENARIOS)
+#: The chat SDK tests' conversation as Responses input (their FAILING errors were computed for it, at CHAT_SEED).
+INPUT: list[Any] = [{"role": m["role"], "content": m["content"]} for m in MESSAGES]
 
 
 @pytest.fixture
@@ -181,3 +185,31 @@ async def test_agent_loop_with_previous_response_id(server: Any) -> None:
             extra_headers={"X-Mock-Speed": "0"},
         )
     assert second.output_text == "根据 get_weather 的结果：多云" and second.previous_response_id == first.id
+
+
+@pytest.mark.parametrize("name", COMPLETE)
+def test_every_complete_scenario_streams_what_it_answers_whole(server: Any, client_of: Any, name: str) -> None:
+    client = client_of(server)
+    events = list(client.responses.create(model=name, input=INPUT, stream=True, extra_headers=CHAT_SEED))
+    whole = client.responses.create(model=name, input=INPUT, extra_headers=CHAT_SEED)
+    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    assert text == whole.output_text and events[-1].type == "response.completed"
+    assert events[-1].response.id == whole.id and whole.model == name
+
+
+@pytest.mark.parametrize("name", sorted(FAILING))
+def test_every_failing_scenario_raises_the_sdk_error(server: Any, client_of: Any, name: str) -> None:
+    """Streamed, an HTTP error before the first byte or the `error` event after it; whole, a status error with its status."""
+    error = FAILING[name]
+    client = client_of(server)
+    with pytest.raises(openai.APIError) as streamed:
+        list(client.responses.create(model=name, input=INPUT, stream=True, extra_headers=CHAT_SEED))
+    with pytest.raises(openai.APIStatusError) as whole:
+        client.responses.create(model=name, input=INPUT, extra_headers=CHAT_SEED)
+    assert whole.value.status_code == error.status
+    for raised in (streamed.value, whole.value):  # the `error` event carries codes as strings, as the service does
+        assert isinstance(raised.body, dict) and (raised.body["message"], _text(raised.body["code"])) == (error.message, _text(error.code))
+
+
+def _text(code: Any) -> str | None:
+    return None if code is None else str(code)

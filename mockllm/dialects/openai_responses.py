@@ -36,6 +36,8 @@ TEXT_PARTS = ("input_text", "output_text", "text")
 CUT_REASONS = {"length": "max_output_tokens", "content_filter": "content_filter"}
 #: Delta and obfuscation together are padded to a multiple of this many characters.
 OBFUSCATION_BLOCK = 16
+#: Paddings are cut from a seeded pool of random letters and digits this long, drawn once per stream.
+PADDING_POOL = 1024
 _ALNUM = string.ascii_letters + string.digits
 #: Typed top-level request fields: key → (accepted types, what the error message calls them).
 _TYPED: Mapping[str, tuple[type | tuple[type, ...], str]] = {
@@ -354,6 +356,7 @@ class _Item:
     tool: ToolCall | None = None
     call_id: str = ""
     encrypted: str | None = None
+    frame: list[str] | None = None  # its delta events' frame, cut where the changing values go
 
     @property
     def text(self) -> str:
@@ -392,14 +395,15 @@ def _summary_part(text: str) -> dict[str, Any]:
 
 
 class _Build:
-    """One response as its events arrive: its output items, its sequence numbers, the events a stream sends.
+    """One response as its events arrive: its output items, its sequence numbers, the frames a stream sends.
 
-    Each method returns the stream events (dicts) of what it adds; a whole
-    answer ignores them and keeps `final`.
+    Each method returns the frames of the events it adds (none when not
+    `streaming`: a whole answer keeps only `final`).
     """
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Call, streaming: bool = True) -> None:
         self.call = call
+        self.streaming = streaming
         body = call.chat.body
         self._ids = random.Random(f"responses:{call.seed}")
         self._shared = self._hex(18)
@@ -414,16 +418,17 @@ class _Build:
         self._said: list[str] = []
         self._thought: list[str] = []
         obfuscate = (body.get("stream_options") or {}).get("include_obfuscation") is not False
-        self._padding = random.Random(f"obfuscation:{call.seed}") if obfuscate else None
+        padding = random.Random(f"obfuscation:{call.seed}")
+        self._padding = (padding, "".join(padding.choices(_ALNUM, k=PADDING_POOL))) if obfuscate and streaming else None
         self._encrypt = "reasoning.encrypted_content" in (body.get("include") or ())
         self._template = _response_template(call)
 
-    def start(self) -> list[dict[str, Any]]:
+    def start(self) -> list[bytes]:
         """`response.created` and `response.in_progress`."""
         snapshot = self._response("in_progress")
         return [self._event("response.created", response=snapshot), self._event("response.in_progress", response=snapshot)]
 
-    def take(self, event: Event) -> list[dict[str, Any]]:
+    def take(self, event: Event) -> list[bytes]:
         """The events of one model event (a delta, a tool call, a finish or usage)."""
         if isinstance(event, Text):
             self._said.append(event.text)
@@ -446,7 +451,7 @@ class _Build:
             self.usage = event
         return []
 
-    def end(self) -> list[dict[str, Any]]:
+    def end(self) -> list[bytes]:
         """Close the open item, then `response.completed` (or `response.incomplete` after a cut)."""
         cut = CUT_REASONS.get(self.finish)
         status = "incomplete" if cut else "completed"
@@ -456,17 +461,19 @@ class _Build:
         self.final = self._response(status, usage=usage, incomplete_details=incomplete, completed_at=self._completed_at())
         return events + [self._event(f"response.{status}", response=self.final)]
 
-    def fail(self, error: Error) -> list[dict[str, Any]]:
+    def fail(self, error: Error) -> list[bytes]:
         """The `error` event (the error object as the HTTP error body has it), then `response.failed`."""
         if self.open is not None:
             self.open.status = "incomplete"
             self.open = None
         shaped = json.loads(OpenAIChat().error_response(error).body)["error"]
+        if shaped.get("code") is not None:
+            shaped["code"] = str(shaped["code"])  # the service's codes are strings, and clients' schemas say so
         failure = {"code": _failure_code(error), "message": error.message}
         self.final = self._response("failed", error=failure)
         return [self._event("error", error=shaped), self._event("response.failed", response=self.final)]
 
-    def _delta(self, kind: str, text: str) -> list[dict[str, Any]]:
+    def _delta(self, kind: str, text: str) -> list[bytes]:
         events = []
         if self.open is None or self.open.kind != kind:
             events = self._close("completed")
@@ -478,9 +485,16 @@ class _Build:
             return events + [self._delta_event("response.output_text.delta", item, text, content_index=0, logprobs=[])]
         return events + [self._delta_event("response.reasoning_summary_text.delta", item, text, summary_index=0)]
 
-    def _delta_event(self, kind: str, item: _Item, text: str, **fields: Any) -> dict[str, Any]:
-        """A delta of `item`: the text, where it goes, and its padding."""
-        return self._event(kind, delta=text, item_id=item.id, output_index=item.index, **fields, **self._obfuscation(text))
+    def _delta_event(self, kind: str, item: _Item, text: str, **fields: Any) -> bytes:
+        """The frame of a delta of `item`: the text, where it goes, and its padding (the hot path: a template per item)."""
+        if not self.streaming:
+            return b""
+        if item.frame is None:
+            slots = {"delta": None, "sequence_number": None, **({"obfuscation": None} if self._padding else {})}
+            item.frame = _frame_template(kind, {"item_id": item.id, "output_index": item.index, **fields, **slots})
+        values = [compact_json(text), *self._obfuscation(text), str(self.sequence)]
+        self.sequence += 1
+        return "".join(piece for pair in zip(item.frame, values) for piece in pair).encode() + item.frame[-1].encode()
 
     def _add(self, kind: str, **fields: Any) -> _Item:
         prefix = {"message": "msg", "reasoning": "rs", "function_call": "fc"}[kind]
@@ -491,10 +505,10 @@ class _Build:
         self.open = item
         return item
 
-    def _added(self, item: _Item) -> dict[str, Any]:
+    def _added(self, item: _Item) -> bytes:
         return self._event("response.output_item.added", item=item.json(), output_index=item.index)
 
-    def _opening(self, item: _Item) -> list[dict[str, Any]]:
+    def _opening(self, item: _Item) -> list[bytes]:
         """`output_item.added`, and the empty part a message or reasoning summary starts with."""
         added = self._added(item)
         where = {"item_id": item.id, "output_index": item.index}
@@ -502,7 +516,7 @@ class _Build:
             return [added, self._event("response.content_part.added", content_index=0, part=_text_part(""), **where)]
         return [added, self._event("response.reasoning_summary_part.added", part=_summary_part(""), summary_index=0, **where)]
 
-    def _close(self, status: str) -> list[dict[str, Any]]:
+    def _close(self, status: str) -> list[bytes]:
         """The `done` events of the open item, finished with `status`."""
         item, self.open = self.open, None
         if item is None:
@@ -523,10 +537,14 @@ class _Build:
             events = [self._event("response.function_call_arguments.done", arguments=item.text, **where)]
         return events + [self._event("response.output_item.done", item=item.json(), output_index=item.index)]
 
-    def _event(self, kind: str, **fields: Any) -> dict[str, Any]:
+    def _event(self, kind: str, **fields: Any) -> bytes:
+        """The frame of one event: `type`, then its fields in key order, with the next sequence number."""
         fields["sequence_number"] = self.sequence
         self.sequence += 1
-        return {"type": kind, **{key: fields[key] for key in sorted(fields)}}
+        if not self.streaming:
+            return b""
+        event = {"type": kind, **{key: fields[key] for key in sorted(fields)}}
+        return ("event: " + kind + "\ndata: " + compact_json(event) + "\n\n").encode()
 
     def _response(self, status: str, **fields: Any) -> dict[str, Any]:
         """The response object: the request's echoed settings with this status, output and `fields`."""
@@ -561,12 +579,14 @@ class _Build:
     def _completed_at(self) -> int:
         return self.call.created if self.call.seeded else int(time.time())
 
-    def _obfuscation(self, delta: str) -> dict[str, str]:
-        """The random `obfuscation` padding of a delta event (none when `stream_options.include_obfuscation` is false)."""
+    def _obfuscation(self, delta: str) -> list[str]:
+        """The `obfuscation` padding of a delta as JSON: random letters and digits that fill the delta up to a block (none when off)."""
         if self._padding is None:
-            return {}
+            return []
+        rng, pool = self._padding
         length = -len(delta) % OBFUSCATION_BLOCK or OBFUSCATION_BLOCK
-        return {"obfuscation": "".join(self._padding.choices(_ALNUM, k=length))}
+        at = rng.randrange(PADDING_POOL - OBFUSCATION_BLOCK)
+        return ['"' + pool[at : at + length] + '"']
 
     def _new_id(self, prefix: str) -> str:
         return f"{prefix}_{self._shared}{self._hex(32)}"
@@ -642,8 +662,17 @@ def _failure_code(error: Error) -> str:
     return "rate_limit_exceeded" if error.status == 429 else "server_error"
 
 
-def _frame(event: dict[str, Any]) -> bytes:
-    return ("event: " + event["type"] + "\ndata: " + compact_json(event) + "\n\n").encode()
+def _frame_template(kind: str, fields: Mapping[str, Any]) -> list[str]:
+    """An event's frame as the text around its slots (`fields` whose value is None), which follow in key order."""
+    pieces = ["event: " + kind + '\ndata: {"type":' + compact_json(kind)]
+    for key in sorted(fields):
+        pieces[-1] += "," + compact_json(key) + ":"
+        if fields[key] is None:
+            pieces.append("")
+        else:
+            pieces[-1] += compact_json(fields[key])
+    pieces[-1] += "}\n\n"
+    return pieces
 
 
 # --- the dialect ---------------------------------------------------------------------------------
@@ -666,30 +695,44 @@ class OpenAIResponses(Dialect):
         return read_request(incoming, self.store)
 
     def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
+        """Frame the events; `response.created` goes out before the wait for the first output, as the service sends it.
+
+        The waits before the first output are held until the next event shows
+        whether the stream starts or an HTTP error answers instead.
+        """
         build = _Build(call)
         started = False
+        held: list[Delay] = []
         for event in events:
             if isinstance(event, Delay):
-                yield event
+                if started:
+                    yield event
+                else:
+                    held.append(event)
                 continue
             if isinstance(event, Error) and error_as_response(event, started):
+                yield from held
                 yield self.error_response(event)
                 return
             if not started:
                 started = True
-                yield from map(_frame, build.start())
+                yield from self._start(build, held)
             if isinstance(event, Error):
-                yield from map(_frame, build.fail(event))
+                yield from build.fail(event)
                 self._keep(build, call)
                 return
-            yield from map(_frame, build.take(event))
+            yield from build.take(event)
         if not started:
-            yield from map(_frame, build.start())
-        yield from map(_frame, build.end())
+            yield from self._start(build, held)
+        yield from build.end()
         self._keep(build, call)
 
+    def _start(self, build: _Build, held: list[Delay]) -> Iterator[WireItem]:
+        yield from build.start()
+        yield from held
+
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
-        build = _Build(call)
+        build = _Build(call, streaming=False)
         for event in events:
             if isinstance(event, Delay):
                 yield event

@@ -52,6 +52,24 @@ async function aiSdkText() {
   return { text: await result.text, finishReason: await result.finishReason, parts: [...new Set(parts)] };
 }
 
+async function aiSdkReasoning() {
+  const result = streamText({ model: provider.responses("reasoning"), prompt: "你好" });
+  const parts = [];
+  for await (const part of result.fullStream) parts.push(part.type);
+  return { reasoning: await result.reasoningText, text: await result.text, parts: [...new Set(parts)] };
+}
+
+async function aiSdkMidstreamError() {
+  const result = streamText({ model: provider.responses("midstream-error"), prompt: "x", onError: () => {} });
+  let text = "";
+  const errors = [];
+  for await (const part of result.fullStream) {
+    if (part.type === "text-delta") text += part.text;
+    if (part.type === "error") errors.push(part.error?.message ?? String(part.error));
+  }
+  return { text, errors, finishReason: await result.finishReason };
+}
+
 async function aiSdkToolCall() {
   const result = streamText({
     model: provider.responses("tool-call"),
@@ -77,7 +95,7 @@ async function aiSdkAgentLoop() {
   return { text: await result.text, steps: steps.map((step) => step.finishReason) };
 }
 
-const checks = { sdkText, sdkToolCall, sdkMidstreamError, aiSdkText, aiSdkToolCall, aiSdkAgentLoop };
+const checks = { sdkText, sdkToolCall, sdkMidstreamError, aiSdkText, aiSdkReasoning, aiSdkMidstreamError, aiSdkToolCall, aiSdkAgentLoop };
 const seen = {};
 for (const [name, check] of Object.entries(checks)) {
   try {
