@@ -125,20 +125,24 @@ class _Conversation:
         self.turns = 0
         self._turn: int | None = None  # where the open assistant turn is in `messages`
 
-    def continue_from(self, previous: Stored) -> None:
+    def continue_from(self, previous: Stored, store: ResponseStore) -> None:
         """Start from a stored response: its request's conversation, then its output."""
         self.messages = list(previous.chat.messages)
         self.results = list(previous.chat.tool_results)
         self.names = {r.call_id: r.name for r in previous.chat.tool_results if r.call_id and r.name}
         self.turns = previous.chat.assistant_turns
+        for item in previous.response["output"]:
+            _read_item(item, "previous_response_id", self, store)
 
     def say(self, role: str, text: str) -> None:
+        """A user, system or developer message."""
         self._turn = None
         if role == "user":
             self.results = []
         self.messages.append((role, text))
 
     def assistant(self, text: str = "") -> None:
+        """Assistant output: text joins the open assistant turn, or starts one."""
         if self._turn is None:
             self.turns += 1
             self._turn = len(self.messages)
@@ -146,16 +150,19 @@ class _Conversation:
         self.messages[self._turn] = ("assistant", self.messages[self._turn][1] + text)
 
     def call(self, call_id: str, name: str) -> None:
+        """A function call of the assistant: its name is what the tool's result will be known by."""
         self.assistant()
         self.names[call_id] = name
 
     def result(self, call_id: str, content: str) -> None:
+        """A function call's output: a tool result named after the call it answers."""
         self._turn = None
         self.results.append(ToolResult(content, self.names.get(call_id), call_id))
         self.messages.append(("tool", content))
 
     @property
     def system(self) -> str:
+        """The system prompt: instructions, system and developer messages."""
         return "\n".join(text for role, text in self.messages if role in ("system", "developer"))
 
 
@@ -175,9 +182,7 @@ def read_request(incoming: Incoming, store: ResponseStore) -> ChatRequest:
     conversation = _Conversation()
     previous = store.get(body.get("previous_response_id"))
     if previous is not None:
-        conversation.continue_from(previous)
-        for item in previous.response["output"]:
-            _read_item(item, "previous_response_id", conversation, store)
+        conversation.continue_from(previous, store)
     if body.get("instructions"):
         conversation.say("system", body["instructions"])
     _read_input(body.get("input"), conversation, store, chained=body.get("previous_response_id") is not None)
@@ -494,7 +499,7 @@ class _Build:
             item.frame = _frame_template(kind, {"item_id": item.id, "output_index": item.index, **fields, **slots})
         values = [compact_json(text), *self._obfuscation(text), str(self.sequence)]
         self.sequence += 1
-        return "".join(piece for pair in zip(item.frame, values) for piece in pair).encode() + item.frame[-1].encode()
+        return ("".join(piece for pair in zip(item.frame, values) for piece in pair) + item.frame[-1]).encode()
 
     def _add(self, kind: str, **fields: Any) -> _Item:
         prefix = {"message": "msg", "reasoning": "rs", "function_call": "fc"}[kind]
@@ -548,19 +553,19 @@ class _Build:
 
     def _response(self, status: str, **fields: Any) -> dict[str, Any]:
         """The response object: the request's echoed settings with this status, output and `fields`."""
-        output = [item.json() for item in self.items] if status != "in_progress" else []
         done = status != "in_progress"
         tier = self._template["service_tier"]
         return {
             **self._template,
             "id": self.id,
             "status": status,
-            "output": output,
-            "service_tier": "default" if done and tier == "auto" else tier,
+            "output": [item.json() for item in self.items] if done else [],
+            "service_tier": "default" if done and tier == "auto" else tier,  # the tier that served it, once known
             **fields,
         }
 
     def _usage_json(self) -> dict[str, Any]:
+        """Token counts: a `usage` step's, else counted like Chat's (text, reasoning and arguments deltas)."""
         counted = self.usage.prompt_tokens
         prompt = counted if counted is not None else self.call.chat.prompt_tokens
         reasoning = sum(map(tokens.count, self._thought))
