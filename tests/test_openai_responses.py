@@ -15,7 +15,7 @@ from regen_responses_golden import CASES, GOLDEN_RESPONSES, REQUEST, TOOLS, capt
 from mockllm.call import Call, ToolResult
 from mockllm.dialects.base import Incoming, RequestError
 from mockllm.dialects.openai_responses import OBFUSCATION_BLOCK, OpenAIResponses, ResponseStore, read_request
-from mockllm.events import Delay
+from mockllm.events import Delay, Respond
 from mockllm.pipeline import wire_items
 from mockllm.scenario import Scenario
 
@@ -61,8 +61,16 @@ def run(steps: list[Any], body: dict[str, Any] | None = None, dialect: OpenAIRes
 
 
 def kinds(wire: list[Any]) -> list[Any]:
-    """Wire items as event types (frames), delays and response statuses."""
-    return [events_of(item)[0]["type"] if isinstance(item, bytes) else item if isinstance(item, Delay) else item.status for item in wire]
+    """Wire items as event types (frames), delays, response statuses and the names of other items."""
+    return [_kind(item) for item in wire]
+
+
+def _kind(item: Any) -> Any:
+    if isinstance(item, bytes):
+        return events_of(item)[0]["type"]
+    if isinstance(item, Respond):
+        return item.status
+    return item if isinstance(item, Delay) else type(item).__name__
 
 
 # --- golden bytes and the event sequence ---------------------------------------------------------
@@ -172,6 +180,11 @@ async def test_an_error_before_the_first_byte_is_an_http_error_in_openais_shape(
 def test_the_response_is_created_before_the_wait_for_the_first_output() -> None:
     wire = items([{"say": "hi"}], first_token_ms=300)
     assert kinds(wire)[:4] == ["response.created", "response.in_progress", Delay(300), "response.output_item.added"]
+
+
+def test_the_closing_events_come_one_delta_later_as_their_own_write() -> None:
+    tail = kinds(items([{"say": "hi"}], delay_ms=20))[-7:]
+    assert tail == ["response.output_text.delta", Delay(20), "Gap", "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"]
 
 
 def test_a_wait_then_an_error_is_still_an_http_error() -> None:
