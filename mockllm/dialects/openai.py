@@ -41,8 +41,23 @@ def read_messages(value: Any, param: str = "messages") -> tuple[tuple[str, str],
         role = message.get("role")
         if role not in ROLES:
             raise bad_request(f"'{where}.role' must be one of {', '.join(ROLES)}; got {role!r}.", f"{where}.role")
+        if role == "assistant":
+            _check_tool_calls(message.get("tool_calls"), f"{where}.tool_calls")
         out.append((role, _content_text(message.get("content"), f"{where}.content")))
     return tuple(out)
+
+
+def _check_tool_calls(value: Any, where: str) -> None:
+    """An assistant message's `tool_calls`: absent, or an array of calls naming their function."""
+    if value is None:
+        return
+    if not isinstance(value, list):
+        raise bad_request(f"'{where}' must be an array of tool calls.", where)
+    for i, call in enumerate(value):
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            shape = '{"id": ..., "type": "function", "function": {"name": ..., "arguments": ...}}'
+            raise bad_request(f"'{where}[{i}]' must be {shape}.", f"{where}[{i}]")
 
 
 def conversation_fields(messages: list[Any], roles: tuple[tuple[str, str], ...]) -> dict[str, Any]:

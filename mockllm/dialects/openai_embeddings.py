@@ -16,7 +16,7 @@ import hashlib
 import math
 import random
 import struct
-from typing import Any, ClassVar, Iterable, Iterator
+from typing import Any, ClassVar, Iterable, Iterator, Mapping
 
 from .. import tokens
 from ..call import Call, ChatRequest
@@ -94,8 +94,13 @@ def read_embedding_request(incoming: Incoming, model: str | None = None) -> Chat
 
 
 def _check_format(body: dict[str, Any]) -> None:
-    if body.get("encoding_format", "float") not in ("float", "base64"):
+    if _encoding_format(body) not in ("float", "base64"):
         raise bad_request(f"'encoding_format' must be 'float' or 'base64'; got {body['encoding_format']!r}.", "encoding_format")
+
+
+def _encoding_format(body: Mapping[str, Any]) -> Any:
+    value = body.get("encoding_format")
+    return "float" if value is None else value
 
 
 def _check_dimensions(body: dict[str, Any], model: str) -> None:
@@ -137,7 +142,7 @@ class OpenAIEmbeddings(OpenAIDialect):
     def whole_body(self, answer: Answer, call: Call) -> dict[str, Any]:
         """The embeddings list of the request's inputs."""
         request = call.chat.body
-        encoding_format = request.get("encoding_format", "float")
+        encoding_format = _encoding_format(request)
         texts = [text for _, text in call.chat.messages]
         data = [
             {"object": "embedding", "index": i, "embedding": encode(embedding(text, call.model, request.get("dimensions")), encoding_format)}
