@@ -143,6 +143,29 @@ def optional(body: Mapping[str, Any], key: str, kind: type | tuple[type, ...], w
     return value
 
 
+def read_texts(value: Any) -> tuple[str, ...] | None:
+    """The texts of a `prompt` or `input` value, or None when it is not one of OpenAI's shapes.
+
+    The shapes: a string, an array of strings, an array of tokens, an array of
+    token arrays. mockllm has no tokenizer: tokens read as their numbers joined by spaces.
+    """
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not value:
+        return None
+    if all(isinstance(item, str) for item in value):
+        return tuple(value)
+    if _is_tokens(value):
+        return (" ".join(map(str, value)),)
+    if all(isinstance(item, list) and _is_tokens(item) for item in value):
+        return tuple(" ".join(map(str, item)) for item in value)
+    return None
+
+
+def _is_tokens(value: list[Any]) -> bool:
+    return bool(value) and all(isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in value)
+
+
 def read_body(incoming: Incoming) -> dict[str, Any]:
     """The request's JSON object body; raise RequestError (in OpenAI's words) when it is not one."""
     body = incoming.json

@@ -14,33 +14,17 @@ from .. import tokens
 from ..call import Call, ChatRequest
 from ..events import Delay, Error, Event, Respond, Text, WireItem
 from .base import Incoming, bad_request, compact_json, error_as_response, register
-from .openai import DONE, Answer, OpenAIDialect, error_json, optional, read_body, read_stream
+from .openai import DONE, Answer, OpenAIDialect, error_json, optional, read_body, read_stream, read_texts
 
 PROMPT_SHAPES = "a string, an array of strings, an array of tokens (integers) or an array of token arrays"
 
 
 def read_prompts(value: Any) -> tuple[str, ...]:
     """The prompts of a `prompt` value, each as text; raise RequestError when it has none of the accepted shapes."""
-    if value is None:
-        return ("",)
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and value:
-        if all(isinstance(item, str) for item in value):
-            return tuple(value)
-        if _is_tokens(value):
-            return (_token_text(value),)
-        if all(isinstance(item, list) and _is_tokens(item) for item in value):
-            return tuple(map(_token_text, value))
-    raise bad_request(f"'prompt' must be {PROMPT_SHAPES}.", "prompt")
-
-
-def _is_tokens(value: list[Any]) -> bool:
-    return bool(value) and all(isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in value)
-
-
-def _token_text(value: list[int]) -> str:
-    return " ".join(map(str, value))
+    prompts = ("",) if value is None else read_texts(value)
+    if prompts is None:
+        raise bad_request(f"'prompt' must be {PROMPT_SHAPES}.", "prompt")
+    return prompts
 
 
 @register

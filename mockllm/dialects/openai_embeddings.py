@@ -22,7 +22,7 @@ from .. import tokens
 from ..call import Call, ChatRequest
 from ..events import DELTAS, Delay, Error, Event, Respond, WireItem
 from .base import Incoming, bad_request, register
-from .openai import Answer, OpenAIDialect, optional, read_body
+from .openai import Answer, OpenAIDialect, optional, read_body, read_texts
 
 MAX_INPUTS = 2048
 #: Native sizes of OpenAI's embedding models; any other model name (a scenario's) gets DEFAULT_SIZE.
@@ -61,20 +61,10 @@ def encode(vector: list[float], encoding_format: str) -> list[float] | str:
 
 def read_inputs(value: Any) -> tuple[str, ...]:
     """The texts of an `input` value (token arrays as their numbers joined by spaces); raise RequestError otherwise."""
-    if isinstance(value, str) and value:
-        return (value,)
-    if isinstance(value, list) and 0 < len(value) <= MAX_INPUTS:
-        if all(isinstance(item, str) and item for item in value):
-            return tuple(value)
-        if _is_tokens(value):
-            return (" ".join(map(str, value)),)
-        if all(isinstance(item, list) and _is_tokens(item) for item in value):
-            return tuple(" ".join(map(str, item)) for item in value)
-    raise bad_request(f"'input' must be {INPUT_SHAPES}.", "input")
-
-
-def _is_tokens(value: list[Any]) -> bool:
-    return bool(value) and all(isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in value)
+    texts = read_texts(value)
+    if texts is None or not 0 < len(texts) <= MAX_INPUTS or "" in texts:
+        raise bad_request(f"'input' must be {INPUT_SHAPES}.", "input")
+    return texts
 
 
 def read_embedding_request(incoming: Incoming, model: str | None = None) -> ChatRequest:
