@@ -188,8 +188,11 @@ class AzureChunkFramer(ChunkFramer):
     def opening(self) -> Iterator[bytes]:
         yield _opening()
 
-    def delta(self, delta: Mapping[str, Any], filtered: bool = False) -> bytes:
-        return self._choice(sorted_json(delta), None, TEXT_FILTER if filtered else {})
+    def delta(self, delta: Mapping[str, Any]) -> bytes:
+        return self._choice(sorted_json(delta), None, {})
+
+    def content(self, text: str) -> bytes:
+        return self._choice({"content": text}, None, TEXT_FILTER)
 
     def finish(self, reason: str) -> bytes:
         return self._choice({}, reason, FILTERED if reason == "content_filter" else {})

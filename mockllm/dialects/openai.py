@@ -361,7 +361,7 @@ class OpenAIChat(OpenAIDialect):
                 if not started:
                     started = True
                     yield frame.delta(ROLE_DELTA)
-                yield frame.delta(_delta(event), filtered=isinstance(event, Text))
+                yield frame.content(event.text) if isinstance(event, Text) else frame.delta({"content": None, "reasoning_content": event.text})
         if not started:
             yield frame.delta(ROLE_DELTA)
         yield frame.finish(answer.finish)
@@ -412,12 +412,6 @@ def _model(name: str) -> dict[str, Any]:
     return {"id": name, "object": "model", "created": FIXED_CREATED, "owned_by": "mockllm"}
 
 
-def _delta(event: Text | Think) -> dict[str, Any]:
-    if isinstance(event, Text):
-        return {"content": event.text}
-    return {"content": None, "reasoning_content": event.text}
-
-
 def _tool_head(event: ToolCall, call: Call) -> dict[str, Any]:
     """The first delta of a streamed tool call: index, id, type, name and empty arguments."""
     head = {"index": event.index, "id": event.id or call.tool_call_id(event.index), "type": "function"}
@@ -454,9 +448,16 @@ class ChunkFramer:
         """Frames sent before any delta (none here)."""
         return iter(())
 
-    def delta(self, delta: Mapping[str, Any], filtered: bool = False) -> bytes:
-        """A chunk of one delta; `filtered` marks model text (content filters look at it where a service has them)."""
-        return (self._prefix + compact_json(delta) + ',"logprobs":null,"finish_reason":null}]' + self._usage_null + "}\n\n").encode()
+    def delta(self, delta: Mapping[str, Any]) -> bytes:
+        """A chunk of one delta."""
+        return self._delta_chunk(compact_json(delta))
+
+    def content(self, text: str) -> bytes:
+        """A chunk of answer text (the hot path: no dict to encode)."""
+        return self._delta_chunk('{"content":' + compact_json(text) + "}")
+
+    def _delta_chunk(self, delta_json: str) -> bytes:
+        return (self._prefix + delta_json + ',"logprobs":null,"finish_reason":null}]' + self._usage_null + "}\n\n").encode()
 
     def finish(self, reason: str) -> bytes:
         return (self._prefix + '{},"logprobs":null,"finish_reason":' + compact_json(reason) + "}]" + self._usage_null + "}\n\n").encode()

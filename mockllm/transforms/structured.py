@@ -54,26 +54,27 @@ def conforms(text: str, response_format: Mapping[str, Any]) -> bool:
     return _validator(response_format["schema"]).is_valid(document)
 
 
-def conform(events: Iterable[Event], call: Call) -> Iterator[Event]:
-    """Yield the events with the answer text replaced by a conforming document when the request asks for one."""
-    response_format = call.chat.response_format
-    if response_format is None or call.scenario.structured == "as_is":
-        yield from events
-        return
-    held = list(events)
+def conform(events: Iterable[Event], call: Call) -> Iterable[Event]:
+    """The events with the answer text replaced by a conforming document when the request asks for one.
+
+    Without a JSON `response_format` (or with `structured: as_is`) the events are returned as they are.
+    """
+    if call.chat.response_format is None or call.scenario.structured == "as_is":
+        return events
+    return _conformed(list(events), call.chat.response_format, call)
+
+
+def _conformed(held: list[Event], response_format: Mapping[str, Any], call: Call) -> Iterator[Event]:
     texts = [event for event in held if isinstance(event, Text)]
-    if not texts or any(isinstance(event, ToolCall) for event in held):
-        yield from held
-        return
     said = "".join(text.text for text in texts)
-    if conforms(said, response_format):
+    if not texts or any(isinstance(event, ToolCall) for event in held) or conforms(said, response_format):
         yield from held
         return
     replacement = _document(said, response_format, call)
-    first = held.index(texts[0])
     if isinstance(replacement, Error):
         yield replacement
         return
+    first = held.index(texts[0])
     yield from held[:first]
     yield replacement
     yield from (event for event in held[first + 1 :] if not isinstance(event, Text))
