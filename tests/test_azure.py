@@ -172,3 +172,17 @@ def test_node_openai_sdk_on_completions_embeddings_and_azure(server: Any) -> Non
     for key in ("embedding", "azureEmbedding"):
         assert seen[key]["length"] == 1536 and seen[key]["norm"] == pytest.approx(1, abs=1e-5)
     assert seen["embedding"]["first"] == seen["azureEmbedding"]["first"]
+
+
+@pytest.mark.parametrize("route", ["chat/completions", "completions"])
+async def test_an_error_before_any_output_is_an_http_error_on_azure_streams(client: TestClient[Any, Any], route: str) -> None:
+    """The opening filter chunk waits for the first output, so a 429 is still a 429 (and the SDK retries it)."""
+    body = {"messages": USER, "prompt": "x", "stream": True}
+    response = await client.post(f"/openai/deployments/rate-limited/{route}?api-version={VERSION}", json=body)
+    assert response.status == 429 and response.headers["retry-after-ms"] == "120"
+    assert (await response.json())["error"]["code"] == "rate_limit_exceeded"
+
+
+def test_the_sdk_raises_rate_limit_errors_on_azure_streams(azure: AzureOpenAI) -> None:
+    with pytest.raises(openai.RateLimitError):
+        azure.chat.completions.create(model="rate-limited", messages=USER, stream=True)

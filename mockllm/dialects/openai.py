@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from abc import abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from .. import tokens
 from ..call import FIXED_CREATED, Call, ChatRequest, Tool, ToolResult
@@ -340,9 +340,11 @@ class OpenAIChat(OpenAIDialect):
 
     def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         frame = self.framer(call)
+        return opened(self._chunks(events, call, frame), frame.opening)
+
+    def _chunks(self, events: Iterable[Event], call: Call, frame: ChunkFramer) -> Iterator[WireItem]:
         answer = Answer()
         started = False
-        yield from frame.opening()
         for event in events:
             if isinstance(event, Delay):
                 yield event
@@ -426,6 +428,16 @@ def _tool_call_json(event: ToolCall, call: Call) -> dict[str, Any]:
 def error_json(error: Error) -> dict[str, Any]:
     kind = error.type or ERROR_TYPES.get(error.status, "server_error" if error.status >= 500 else "invalid_request_error")
     return {"message": error.message, "type": kind, "param": error.param, "code": error.code, **dict(error.extra)}
+
+
+def opened(items: Iterable[WireItem], opening: Callable[[], Iterator[bytes]]) -> Iterator[WireItem]:
+    """The items with the stream's opening frames just before its first bytes (an error before them stays an HTTP error)."""
+    started = False
+    for item in items:
+        if isinstance(item, bytes) and not started:
+            started = True
+            yield from opening()
+        yield item
 
 
 class ChunkFramer:

@@ -14,7 +14,7 @@ from .. import tokens
 from ..call import Call, ChatRequest
 from ..events import Delay, Error, Event, Respond, Text, WireItem
 from .base import Incoming, bad_request, compact_json, error_as_response, register
-from .openai import DONE, Answer, OpenAIDialect, error_json, optional, read_body, read_stream, read_texts
+from .openai import DONE, Answer, OpenAIDialect, error_json, opened, optional, read_body, read_stream, read_texts
 
 PROMPT_SHAPES = "a string, an array of strings, an array of tokens (integers) or an array of token arrays"
 
@@ -43,10 +43,12 @@ class OpenAICompletions(OpenAIDialect):
 
     def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         frame = self.framer(call)
+        return opened(self._chunks(events, call, frame), frame.opening)
+
+    def _chunks(self, events: Iterable[Event], call: Call, frame: CompletionFramer) -> Iterator[WireItem]:
         prompts = _prompts(call)
         answer = Answer()
         started = False
-        yield from frame.opening()
         if _echo(call):
             started = True
             yield from (frame.text(i, prompt) for i, prompt in enumerate(prompts))
