@@ -1,6 +1,6 @@
 """Wire formats, one module each, registered by name in `DIALECTS`."""
 
-from . import azure, miniprogram, ndjson, openai, openai_completions, openai_embeddings, plaintext, sse_json
+from . import ai_sdk, azure, miniprogram, ndjson, openai, openai_completions, openai_embeddings, plaintext, sse_json
 from .base import DIALECTS, Dialect, Incoming, RequestError
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "Dialect",
     "Incoming",
     "RequestError",
+    "ai_sdk",
     "azure",
     "miniprogram",
     "ndjson",

@@ -1,7 +1,8 @@
-"""OpenAI Chat Completions: `POST /v1/chat/completions`, streamed and whole."""
+"""OpenAI Chat Completions: `POST /v1/chat/completions` (and `GET` for EventSource), streamed and whole."""
 
 from __future__ import annotations
 
+import json
 import re
 from abc import abstractmethod
 from dataclasses import dataclass, field
@@ -125,6 +126,30 @@ def read_tool_choice(choice: Any, tools: list[Tool]) -> dict[str, Any]:
         offered = ", ".join(tool.name for tool in tools) or "none"
         raise bad_request(f"Tool choice '{name}' is not one of the tools offered in 'tools' ({offered}).", "tool_choice")
     return {"tool_choice": "required", "forced_tool": name}
+
+
+def query_body(query: Mapping[str, str]) -> dict[str, Any]:
+    """A streamed chat request from a GET query, for the browser's EventSource.
+
+    `messages` is a JSON array; else `prompt` (or `q`, `message`) is one user
+    message. `model` and `mock_scenario` as in the body; `include_usage=true`.
+    """
+    raw = query.get("messages")
+    if raw:
+        try:
+            messages = json.loads(raw)
+        except ValueError:
+            raise bad_request("'?messages=' must be a JSON array of message objects.", "messages") from None
+    else:
+        prompt = next((query[key] for key in ("prompt", "q", "message") if query.get(key)), None)
+        if prompt is None:
+            raise bad_request("A GET request streams the prompt in the query: ?prompt=… (or ?messages=[…] as JSON).", "prompt")
+        messages = [{"role": "user", "content": prompt}]
+    body: dict[str, Any] = {"messages": messages, "stream": True}
+    body.update({key: query[key] for key in ("model", "mock_scenario") if query.get(key)})
+    if query.get("include_usage", "").lower() in ("1", "true"):
+        body["stream_options"] = {"include_usage": True}
+    return body
 
 
 def _content_text(content: Any, where: str) -> str:
@@ -295,8 +320,8 @@ class OpenAIDialect(Dialect):
 
 
 def read_chat(incoming: Incoming, model: str | None = None) -> ChatRequest:
-    """Read a Chat Completions body; `model` (an Azure deployment) replaces the body's model."""
-    body = read_body(incoming)
+    """Read a Chat Completions body (a GET's query, for EventSource); `model` (an Azure deployment) replaces the body's model."""
+    body = query_body(incoming.query) if incoming.method == "GET" else read_body(incoming)
     stream, include_usage = read_stream(body)
     n = optional(body, "n", int, "an integer")
     if n not in (None, 1):
@@ -329,7 +354,7 @@ class OpenAIChat(OpenAIDialect):
     """OpenAI Chat Completions chunks, byte for byte."""
 
     name = "openai"
-    routes: ClassVar[tuple[str, ...]] = ("POST /v1/chat/completions",)
+    routes: ClassVar[tuple[str, ...]] = ("POST /v1/chat/completions", "GET /v1/chat/completions")
 
     def parse(self, incoming: Incoming) -> ChatRequest:
         return read_chat(incoming)
