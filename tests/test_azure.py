@@ -186,3 +186,9 @@ async def test_an_error_before_any_output_is_an_http_error_on_azure_streams(clie
 def test_the_sdk_raises_rate_limit_errors_on_azure_streams(azure: AzureOpenAI) -> None:
     with pytest.raises(openai.RateLimitError):
         azure.chat.completions.create(model="rate-limited", messages=USER, stream=True)
+
+
+async def test_the_route_list_has_every_azure_route(client: TestClient[Any, Any]) -> None:
+    listed = set(await (await client.get("/_mock/routes")).json())
+    for tail in ("chat/completions", "completions", "embeddings"):
+        assert {f"POST /openai/deployments/{{deployment}}/{tail}", f"POST /openai/v1/{tail}"} <= listed

@@ -80,11 +80,14 @@ def _answer_filter(finish: str, said: bool) -> Mapping[str, Any]:
     return ANSWER_FILTER if said else {}
 
 
-def _with_filters(body: Mapping[str, Any], answer: Answer) -> dict[str, Any]:
-    """A whole OpenAI body as Azure sends it: sorted, `prompt_filter_results`, and each choice's `content_filter_results`."""
+def _with_filters(body: Mapping[str, Any], answer: Answer, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A whole OpenAI body as Azure sends it: sorted, `prompt_filter_results`, each choice's `content_filter_results`.
+
+    `service_tier` and the `drop` keys are OpenAI's only.
+    """
     results = _answer_filter(answer.finish, bool(answer.content))
     choices = [_top_sorted({**sorted_json(choice), "content_filter_results": results}) for choice in body["choices"]]
-    rest = sorted_json({key: value for key, value in body.items() if key not in ("service_tier", "choices")})
+    rest = sorted_json({key: value for key, value in body.items() if key not in ("service_tier", "choices", *drop)})
     return _top_sorted({**rest, "choices": choices, "prompt_filter_results": PROMPT_FILTER_RESULTS})
 
 
@@ -144,7 +147,7 @@ class AzureCompletions(_Azure, OpenAICompletions):
         return AzureCompletionFramer(call)
 
     def whole_body(self, answer: Answer, call: Call) -> dict[str, Any]:
-        return _with_filters(super().whole_body(answer, call), answer)
+        return _with_filters(super().whole_body(answer, call), answer, drop=("system_fingerprint",))
 
 
 @register
@@ -167,8 +170,10 @@ def _opening() -> bytes:
 class _AzureChunks:
     """Sorted-key chunk objects around one choice: the part both Azure framers share."""
 
-    def __init__(self, call: Call, chunk_id: str, kind: str) -> None:
-        self._head = {"created": call.created, "id": chunk_id, "model": call.model, "object": kind, "system_fingerprint": call.fingerprint}
+    def __init__(self, call: Call, chunk_id: str, kind: str, fingerprint: bool = True) -> None:
+        self._head: dict[str, Any] = {"created": call.created, "id": chunk_id, "model": call.model, "object": kind}
+        if fingerprint:
+            self._head["system_fingerprint"] = call.fingerprint
         self._usage = call.chat.include_usage
 
     def chunk(self, choices: list[Any], usage: Any = None) -> bytes:
@@ -210,7 +215,7 @@ class AzureCompletionFramer(CompletionFramer):
 
     def __init__(self, call: Call) -> None:
         super().__init__(call)
-        self._chunks = _AzureChunks(call, f"cmpl-{call.id}", "text_completion")
+        self._chunks = _AzureChunks(call, f"cmpl-{call.id}", "text_completion", fingerprint=False)  # as Azure's completions
 
     def opening(self) -> Iterator[bytes]:
         yield _opening()
