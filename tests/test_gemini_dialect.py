@@ -222,6 +222,14 @@ async def test_count_tokens_and_listings(client: TestClient[Any, Any]) -> None:
     assert missing.status == 404 and (await missing.json())["error"]["message"].startswith("models/nope is not found for API version v1beta")
 
 
+async def test_v1_models_is_googles_list_for_a_google_client_and_openais_otherwise(client: TestClient[Any, Any]) -> None:
+    google = await (await client.get("/v1/models", headers={"x-goog-api-key": "k"})).json()
+    by_query = await (await client.get("/v1/models/hello?key=k")).json()
+    openai = await (await client.get("/v1/models", headers={"Authorization": "Bearer sk-1"})).json()
+    assert "models/hello" in [model["name"] for model in google["models"]] and by_query["name"] == "models/hello"
+    assert openai["object"] == "list" and "hello" in [model["id"] for model in openai["data"]]
+
+
 async def test_the_api_key_is_accepted_either_way_and_never_journaled(client: TestClient[Any, Any]) -> None:
     by_header = await client.post("/v1beta/models/hello:generateContent", json=HELLO, headers={"x-goog-api-key": "secret-1"})
     by_query = await client.post("/v1beta/models/hello:generateContent?key=secret-2", json=HELLO)

@@ -148,8 +148,9 @@ def test_count_tokens_matches_the_prompt_token_count(server):
     assert counted.total_tokens == gemini.models.generate_content(model="hello", contents=QUESTION).usage_metadata.prompt_token_count
 
 
-def test_models_are_listed_and_fetched_under_v1beta(server):
-    gemini = client(server, "v1beta")
+@pytest.mark.parametrize("api_version", [None, "v1beta"], ids=["v1", "v1beta"])
+def test_models_are_listed_and_fetched(server, api_version):
+    gemini = client(server, api_version)
     names = [model.name for model in gemini.models.list()]
     assert "models/hello" in names and gemini.models.get(model="hello").display_name == "hello"
     with pytest.raises(errors.ClientError) as missing:

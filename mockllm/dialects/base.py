@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterable, Iterator, Mapping, Sequence
 
 from ..events import Delay, Error, Event, Respond, ToolArgs, ToolCall, WireItem
 
@@ -89,6 +89,10 @@ class Dialect(ABC):
         """GET routes answered from the scenario names and the path's parameters: path → answer."""
         return {}
 
+    def recognizes(self, headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
+        """Whether a request comes from this dialect's clients, for a listing path several dialects share."""
+        return False
+
     def stream_content_type(self, call: Call) -> str:
         """The Content-Type of this call's streamed body (a scenario may change it)."""
         return self.content_type
@@ -155,3 +159,18 @@ def whole_tool_calls(events: Iterable[Event]) -> Iterator[Event]:
     if held is not None:
         yield held
         yield from waits
+
+
+def whole_answer(events: Iterable[Event], take: Callable[[Event], object], error_response: Callable[[Error], Respond]) -> Generator[WireItem, None, bool]:
+    """Yield a whole answer's delays, handing every event but an Error to `take`; an Error ends it with its response.
+
+    Returns whether the answer is complete (no error), for `completed = yield from whole_answer(...)`.
+    """
+    for event in events:
+        if isinstance(event, Error):
+            yield error_response(event)
+            return False
+        take(event)
+        if isinstance(event, Delay):
+            yield event
+    return True

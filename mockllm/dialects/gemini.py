@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from .. import tokens
 from ..call import Call, ChatRequest, Tool, ToolResult
 from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolCall, Usage, WireItem
-from .base import Dialect, Incoming, Listing, RequestError, error_as_response, html_safe, register, whole_tool_calls
+from .base import Dialect, Incoming, Listing, RequestError, error_as_response, html_safe, register, whole_answer, whole_tool_calls
 
 VERSIONS = ("v1beta", "v1")
 METHODS = ("streamGenerateContent", "generateContent", "countTokens")
@@ -389,15 +389,8 @@ class Gemini(Dialect):
             yield _respond(200, {"totalTokens": chat.prompt_tokens, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": chat.prompt_tokens}]})
             return
         answer = _Answer(call, chat.include_thoughts)
-        for event in events:
-            if isinstance(event, Delay):
-                yield event
-            elif isinstance(event, Error):
-                yield self.error_response(event)
-                return
-            else:
-                answer.take(event)
-        yield _respond(200, answer.response(answer.parts, finished=True))
+        if (yield from whole_answer(events, answer.take, self.error_response)):
+            yield _respond(200, answer.response(answer.parts, finished=True))
 
     def error_response(self, error: Error) -> Respond:
         return _respond(error.status, {"error": error_json(error)}, headers=error.headers, chunked=error.delivery == "chunked")
@@ -406,7 +399,11 @@ class Gemini(Dialect):
         return SSE_TYPE if _options(call.chat).sse else JSON_TYPE
 
     def listings(self) -> Mapping[str, Listing]:
-        return {f"/{version}/models{tail}": listing for version in VERSIONS[:1] for tail, listing in _listings(version).items()}
+        return {f"/{version}/models{tail}": listing for version in VERSIONS for tail, listing in _listings(version).items()}
+
+    def recognizes(self, headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
+        """A Google client: it sends its key as `x-goog-api-key` or `?key=` (`GET /v1/models` is OpenAI's otherwise)."""
+        return "x-goog-api-key" in headers or "key" in query
 
 
 def _respond(status: int, value: Any, headers: tuple[tuple[str, str], ...] = (), chunked: bool = False) -> Respond:

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from .. import tokens
 from ..call import FIXED_CREATED, Call, ChatRequest, ToolResult
 from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolCall, Usage, WireItem
-from .base import Dialect, Incoming, Listing, RequestError, compact_json, error_as_response, html_safe, register, whole_tool_calls
+from .base import Dialect, Incoming, Listing, RequestError, compact_json, error_as_response, html_safe, register, whole_answer, whole_tool_calls
 from .openai import read_tools
 
 VERSION = "0.12.6"
@@ -316,14 +316,8 @@ class Ollama(Dialect):
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         shape = _Shape(call)
         answer = _Answer(call)
-        for event in events:
-            answer.take(event)
-            if isinstance(event, Delay):
-                yield event
-            elif isinstance(event, Error):
-                yield self.error_response(event)
-                return
-        yield Respond(200, shape.line(shape.last(answer, whole=True), answer).rstrip(b"\n"), content_type=JSON_TYPE)
+        if (yield from whole_answer(events, answer.take, self.error_response)):
+            yield Respond(200, shape.line(shape.last(answer, whole=True), answer).rstrip(b"\n"), content_type=JSON_TYPE)
 
     def error_response(self, error: Error) -> Respond:
         return Respond(error.status, go_json({"error": error.message}).encode(), content_type=JSON_TYPE, headers=error.headers, chunked=error.delivery == "chunked")
