@@ -152,6 +152,21 @@ async def test_each_preset_scenario_answers_its_status_with_an_error_object(clie
     assert response.status == PRESETS[preset].status and list(await response.json()) == ["error"]
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "answer"),
+    [
+        ("/api/chat", {"model": "hello", "messages": []}, {"message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "load"}),
+        ("/api/generate", {"model": "hello"}, {"response": "", "done": True, "done_reason": "load"}),
+        ("/api/generate", {"model": "hello", "keep_alive": 0}, {"response": "", "done": True, "done_reason": "unload"}),
+    ],
+    ids=["chat-load", "generate-load", "generate-unload"],
+)
+async def test_a_request_without_messages_or_prompt_only_loads_the_model(client: TestClient[Any, Any], path: str, body: dict[str, Any], answer: dict[str, Any]) -> None:
+    response = await client.post(path, json=body)
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert await response.json() == {"model": "hello", "created_at": "2025-01-01T00:00:00Z", **answer}
+
+
 async def test_tags_and_version(client: TestClient[Any, Any]) -> None:
     tags = (await (await client.get("/api/tags")).json())["models"]
     hello = next(model for model in tags if model["name"] == "hello:latest")

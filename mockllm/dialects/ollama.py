@@ -29,6 +29,7 @@ ROLES = ("system", "user", "assistant", "tool")
 THINK_LEVELS = ("high", "medium", "low")
 DONE_REASONS = {"stop": "stop", "length": "length", "content_filter": "stop", "tool_calls": "stop"}
 DEFAULT_TAG = ":latest"
+UNLOAD = (0, "0", "0s", "0m")
 _MS = 1_000_000  # nanoseconds
 _MODEL_DETAILS = {
     "parent_model": "",
@@ -42,11 +43,16 @@ _MODEL_DETAILS = {
 
 @dataclass(frozen=True)
 class OllamaRequest(ChatRequest):
-    """An Ollama request: the neutral fields, the route's shape, whether thinking is sent, the model as written."""
+    """An Ollama request: the neutral fields, the route's shape, whether thinking is sent, the model as written.
+
+    `loading` is `load` (or `unload`, with `keep_alive: 0`) for a request with
+    no messages or prompt: Ollama only loads the model and says so.
+    """
 
     generate: bool = False
     think: bool = True
     model_name: str = ""
+    loading: str | None = None
 
 
 def go_json(value: Any) -> str:
@@ -284,16 +290,18 @@ class Ollama(Dialect):
         _optional(body, "options", dict, "map[string]interface {}")
         generate = incoming.path == "/api/generate"
         conversation = read_generate(body) if generate else {**read_chat(body), **read_tools(body)}
+        loading = None if body.get("prompt" if generate else "messages") else "unload" if body.get("keep_alive") in UNLOAD else "load"
         scenario = body.get("mock_scenario")
         return OllamaRequest(
             model=model.removesuffix(DEFAULT_TAG),
-            stream=stream,
+            stream=stream and loading is None,
             scenario=scenario if isinstance(scenario, str) else None,
             body=body,
             response_format=read_format(body.get("format")),
             generate=generate,
             think=read_think(body.get("think")),
             model_name=model,
+            loading=loading,
             **conversation,
         )
 
@@ -316,6 +324,10 @@ class Ollama(Dialect):
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         shape = _Shape(call)
         answer = _Answer(call)
+        loading = _options(call.chat).loading
+        if loading is not None:
+            yield Respond(200, shape.line({**shape.output("", "", []), "done": True, "done_reason": loading}, answer).rstrip(b"\n"), content_type=JSON_TYPE)
+            return
         if (yield from whole_answer(events, answer.take, self.error_response)):
             yield Respond(200, shape.line(shape.last(answer, whole=True), answer).rstrip(b"\n"), content_type=JSON_TYPE)
 
