@@ -261,6 +261,14 @@ def test_a_reset_after_five_deltas_and_a_hang_after_three(live_server: Any) -> N
     assert (hung.ended, hung.terminated, hung.response.body.count(b"\r\n\r\n")) == ("eof", False, 3)
 
 
+async def test_wire_options_move_write_boundaries_and_keep_the_bytes(live_server: Any) -> None:
+    server = live_server()
+    path = "/v1beta/models/hello:streamGenerateContent?alt=sse"
+    plain = await post("127.0.0.1", server.port, path, HELLO, SEEDED)
+    merged = await post("127.0.0.1", server.port, path + "&mock_wire=frames_per_write=3", HELLO, SEEDED)
+    assert merged.body == plain.body and len(merged.chunks) < len(plain.chunks)
+
+
 async def test_chaos_strikes_at_the_seed_that_strikes(client: TestClient[Any, Any]) -> None:
     struck = await client.post("/v1beta/models/chaos-20:generateContent", json=HELLO, headers={"X-Mock-Seed": "10"})
     assert struck.status == 500 and (await struck.json())["error"]["status"] == "INTERNAL"

@@ -173,6 +173,18 @@ async def test_a_request_without_messages_or_prompt_only_loads_the_model(client:
     assert await response.json() == {"model": "hello", "created_at": "2025-01-01T00:00:00Z", **answer}
 
 
+async def test_attempts_chaos_and_wire_options_apply(client: TestClient[Any, Any], live_server: Any) -> None:
+    session = {"X-Mock-Session": "ollama-attempts"}
+    statuses = [(await client.post("/api/chat", json={**HELLO, "model": "fail-twice-then-succeed"}, headers=session)).status for _ in range(3)]
+    assert statuses == [429, 429, 200]
+    struck = await client.post("/api/chat", json={**HELLO, "model": "chaos-20"}, headers={"X-Mock-Seed": "10"})
+    assert struck.status == 500 and list(await struck.json()) == ["error"]
+    server = live_server()
+    plain = await post("127.0.0.1", server.port, "/api/chat", HELLO, {"X-Mock-Seed": "4"})
+    sliced = await post("127.0.0.1", server.port, "/api/chat?mock_wire=max_write_bytes=7", HELLO, {"X-Mock-Seed": "4"})
+    assert sliced.body == plain.body and max(map(len, sliced.chunks)) == 7
+
+
 async def test_tags_and_version(client: TestClient[Any, Any]) -> None:
     tags = (await (await client.get("/api/tags")).json())["models"]
     hello = next(model for model in tags if model["name"] == "hello:latest")
