@@ -41,11 +41,12 @@ def _add_dialect_routes(app: web.Application) -> None:
 
     A route two dialects declare is served by the first (an app framing may
     inherit a provider dialect's routes); a listing path several dialects
-    share is answered per request (see `_listing_handler`).
+    share is answered per request (see `_listing_handler`). A dialect that
+    keeps state per app (stored answers) serves from its `for_app()` instance.
     """
     listings: dict[str, list[tuple[Dialect, Listing]]] = {}
     routes: set[str] = set()
-    for dialect in DIALECTS.values():
+    for dialect in (registered.for_app() for registered in DIALECTS.values()):
         for route in dialect.routes:
             if route in routes:
                 continue
