@@ -12,7 +12,7 @@ from .catalog import Catalog, check_default, load_catalog
 from .config import ServerConfig
 from .dialects import DIALECTS
 from .dialects.base import Dialect, Listing
-from .handler import STATE, ServerState, handle_chat
+from .handler import STATE, ServerState, handle_chat, request_session
 from .journal import Journal
 from .middleware import Handler, add_cors_headers, cors, shaped_errors
 
@@ -54,7 +54,7 @@ def _chat_handler(dialect: Dialect) -> Handler:
 
 def _listing_handler(listing: Listing) -> Handler:
     async def answer(request: web.Request) -> web.StreamResponse:
-        respond = listing(request.app[STATE].catalog.names, request.match_info)
+        respond = listing(request.app[STATE].view(request_session(request)).names, request.match_info)
         return web.Response(status=respond.status, body=respond.body, headers={**dict(respond.headers), "Content-Type": respond.content_type})
 
     return answer
