@@ -11,7 +11,7 @@ import signal
 import sys
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Coroutine, Sequence
 
 from aiohttp import web
 
@@ -105,6 +105,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("folder", type=Path, nargs="?", default=None, help="a folder, or one scenario file")
     check.add_argument("--default", dest="default", default=argparse.SUPPRESS, help="the default scenario serve will use ($MOCKLLM_DEFAULT)")
     check.set_defaults(run=_check)
+    record = commands.add_parser("record", help="proxy an OpenAI-compatible API and write what it answers as scenarios")
+    record.add_argument("--upstream", required=True, help="the API to forward to, e.g. https://api.openai.com")
+    record.add_argument("--out", type=Path, required=True, help="folder to write one scenario file per conversation into")
+    for flag in ("--host", "--port", "--ready-file", "--log-format"):
+        name, convert, help_text = SERVE_FLAGS[flag]
+        record.add_argument(flag, dest=name, type=convert, default=argparse.SUPPRESS, help=help_text)
+    record.set_defaults(run=_record)
     listing = commands.add_parser("list", help="print the scenarios with their descriptions")
     listing.add_argument("folder", type=Path, nargs="?", default=None)
     listing.set_defaults(run=_list)
@@ -163,13 +170,37 @@ def _serve(args: argparse.Namespace) -> int:
     catalog = load_catalog(config.scenarios)
     check_default(catalog, config.default)
     setup_logging(config.log_format)
+    return _listening(config, serve(config, catalog))
+
+
+def _listening(config: ServerConfig, run: Coroutine[Any, Any, None]) -> int:
+    """Run a server until it stops; exit code 1 with the reason when it cannot listen."""
     try:
-        asyncio.run(serve(config, catalog))
+        asyncio.run(run)
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else exc.strerror or str(exc)
         print(f"mockllm: cannot listen on {config.host}:{config.port}: {reason}", file=sys.stderr)
         return 1
     return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    """Serve the recording proxy until SIGINT or SIGTERM."""
+    from .record import create_recorder
+
+    config = config_from(args)
+    setup_logging(config.log_format)
+
+    def announce(port: int) -> None:
+        info = ready_info(config, port, [])
+        if config.log_format == "json":
+            print(json.dumps({"event": "recording", **info, "upstream": args.upstream, "out": str(args.out)}), flush=True)
+        else:
+            print(f"mockllm recording {args.upstream} into {args.out}\n  base URL: {info['url']}/v1  (replay: mockllm serve --scenarios {args.out})", flush=True)
+        if config.ready_file:
+            write_ready_file(config.ready_file, info)
+
+    return _listening(config, run_app(create_recorder(args.upstream, args.out), config, announce))
 
 
 async def serve(config: ServerConfig, catalog: Catalog) -> None:
@@ -215,7 +246,7 @@ def _announce(config: ServerConfig, port: int, catalog: Catalog) -> None:
     """Print the banner (or the JSON start line) and write the ready file."""
     from .banner import banner, try_scenario
 
-    info = ready_info(config, port, catalog)
+    info = ready_info(config, port, catalog.names)
     if config.log_format == "json":
         print(json.dumps({"event": "listening", **info, "watch": watching(config)}, ensure_ascii=False), flush=True)
     else:

@@ -7,15 +7,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
 from .config import ServerConfig
 
 
-def ready_info(config: ServerConfig, port: int, catalog: Catalog) -> dict[str, Any]:
+def ready_info(config: ServerConfig, port: int, names: list[str]) -> dict[str, Any]:
     """Where the server listens and what it serves: url (with no `/v1`), port, pid, scenario names."""
     host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
     host = f"[{host}]" if ":" in host else host
-    return {"url": f"http://{host}:{port}", "port": port, "pid": os.getpid(), "scenarios": catalog.names}
+    return {"url": f"http://{host}:{port}", "port": port, "pid": os.getpid(), "scenarios": names}
 
 
 def write_ready_file(path: Path, info: dict[str, Any]) -> None:
