@@ -167,7 +167,7 @@ async def reload(request: web.Request) -> web.Response:
 async def routes(request: web.Request) -> web.Response:
     """The routes this server answers: its own, each app framing's `/{framing}/{path}`, the routes maps' paths."""
     catalog = request.app[STATE].catalog
-    listed = {f"{r.method} {r.resource.canonical}" for r in request.app.router.routes() if _listable(r)}
+    listed = {f"{r.method} {r.resource.canonical}" for r in request.app.router.routes() if r.resource is not None and _listable(r)}
     listed |= {f"{method} /{name}/{{path}}" for name in framing_names(catalog) for method in APP_METHODS}
     for routes_map in catalog.documents.get("routes", []):
         for path, route in getattr(routes_map, "routes", {}).items():
@@ -177,7 +177,7 @@ async def routes(request: web.Request) -> web.Response:
 
 def _listable(route: web.AbstractRoute) -> bool:
     """A route worth listing: not HEAD, not the app routes' catch-all (listed by framing instead)."""
-    return route.resource is not None and route.method not in ("HEAD", "*")
+    return route.method not in ("HEAD", "*")
 
 
 def admin_session(request: web.Request) -> str | None:

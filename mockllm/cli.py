@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
 def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
     for flag, (name, convert, help_text) in SERVE_FLAGS.items():
         env = ENV_PREFIX + name.upper()
-        switch = {"nargs": "?", "const": True, "metavar": "on|off"} if convert is _switch else {}
+        switch: dict[str, Any] = {"nargs": "?", "const": True, "metavar": "on|off"} if convert is _switch else {}
         parser.add_argument(flag, dest=name, type=convert, default=argparse.SUPPRESS, help=f"{help_text} (${env})", **switch)
 
 
