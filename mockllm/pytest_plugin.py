@@ -53,6 +53,7 @@ class Mockllm:
     def __init__(self, url: str, session: str) -> None:
         self.url = url.rstrip("/")
         self.session = session
+        self._clients: list[Any] = []
 
     @property
     def base_url(self) -> str:
@@ -70,10 +71,12 @@ class Mockllm:
         return {SESSION_HEADER: self.session}
 
     def openai_client(self, **options: Any) -> Any:
-        """An `openai.OpenAI` client for this test (base URL, a dummy key, the session header)."""
+        """An `openai.OpenAI` client for this test (base URL, a dummy key, the session header); closed after the test."""
         import openai
 
-        return openai.OpenAI(**self._openai_options(options))
+        client = openai.OpenAI(**self._openai_options(options))
+        self._clients.append(client)
+        return client
 
     def async_openai_client(self, **options: Any) -> Any:
         """An `openai.AsyncOpenAI` client for this test."""
@@ -130,6 +133,12 @@ class Mockllm:
         self._admin("DELETE", "/_mock/journal")
         self._admin("DELETE", f"/_mock/sessions/{urllib.parse.quote(self.session)}")
 
+    def close(self) -> None:
+        """Close the clients `openai_client` made."""
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+
     def _admin(self, method: str, route: str, body: bytes | None = None, **query: Any) -> Any:
         params = {"session": self.session, **{k: v for k, v in query.items() if v is not None}}
         url = f"{self.url}{route}?{urllib.parse.urlencode(params)}"
@@ -138,7 +147,8 @@ class Mockllm:
             with urllib.request.urlopen(request, timeout=ADMIN_TIMEOUT_S + float(query.get("wait") or 0)) as response:
                 return json.load(response)
         except urllib.error.HTTPError as exc:
-            answer = json.loads(exc.read() or b"{}")
+            with exc:
+                answer = json.loads(exc.read() or b"{}")
             problems = answer.get("problems") or [answer.get("error", {}).get("message", str(answer))]
             raise MockllmError(f"mockllm refused {method} {route}:\n" + "\n".join(problems)) from None
 
@@ -181,6 +191,7 @@ def mockllm(mockllm_server: str, request: pytest.FixtureRequest) -> Iterator[Moc
     """This test's mockllm: its session id, URLs, `scenario()`, `journal()`, `wait_for_request()`; reset afterwards."""
     handle = Mockllm(mockllm_server, _session_id(request.node.name))
     yield handle
+    handle.close()
     handle.reset()
 
 

@@ -98,12 +98,12 @@ async def test_bad_journal_parameters_are_400(client: Client, params: dict[str, 
 
 async def test_requests_no_route_serves_are_journaled(client: Client) -> None:
     await (await client.post("/v1/chat/completion", json={}, headers={"X-Mock-Session": "typo"})).read()
-    await (await client.get(CHAT, headers={"X-Mock-Session": "typo"})).read()
+    await (await client.put(CHAT, headers={"X-Mock-Session": "typo"})).read()
     await (await client.post("/nowhere/at/all", params={"mock_session": "typo"})).read()
     entries = await journal(client, session="typo")
     assert [(e["method"], e["path"], e["status"], e["ended"], e["scenario"]) for e in entries] == [
         ("POST", "/v1/chat/completion", 404, "no route", None),
-        ("GET", CHAT, 405, "no route", None),
+        ("PUT", CHAT, 405, "no route", None),
         ("POST", "/nowhere/at/all", 404, "no route", None),
     ]
 

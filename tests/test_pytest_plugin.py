@@ -6,7 +6,7 @@ import importlib.metadata
 import os
 import subprocess
 import sys
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from conftest import REPO
@@ -59,8 +59,10 @@ def test_sample_project_16_tests_under_xdist_sharing_one_server() -> None:
 
 
 @pytest.fixture
-def handle(live_server: Any) -> Mockllm:
-    return Mockllm(live_server().url, "plugin-test")
+def handle(live_server: Any) -> Iterator[Mockllm]:
+    mockllm = Mockllm(live_server().url, "plugin-test")
+    yield mockllm
+    mockllm.close()
 
 
 def test_scenario_problems_raise_with_their_lines(handle: Mockllm) -> None:
@@ -77,7 +79,9 @@ def test_dict_scenarios_get_the_defaults_and_answer_this_session(handle: Mockllm
     assert handle.scenario({"name": "named", "steps": [{"say": "x"}]}) == "named"
     reply = handle.openai_client().chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
     assert reply.choices[0].message.content == "mine"
-    other = Mockllm(handle.url, "someone-else").openai_client().chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+    someone_else = Mockllm(handle.url, "someone-else")
+    other = someone_else.openai_client().chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+    someone_else.close()
     assert other.choices[0].message.content != "mine"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -44,13 +45,19 @@ def servers(tmp_path: Path) -> Iterator[tuple[BackgroundServer, BackgroundServer
     upstream.stop()
 
 
-def client(url: str, **options: Any) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{url}/v1", api_key=SECRET, max_retries=0, **options)
+@contextmanager
+def client(url: str) -> Iterator[openai.OpenAI]:
+    with openai.OpenAI(base_url=f"{url}/v1", api_key=SECRET, max_retries=0) as sdk:
+        yield sdk
 
 
 def agent_loop(url: str) -> tuple[str, str, dict[str, Any], str]:
     """Streamed: the text and tool call of turn 0; whole: the answer of turn 1."""
-    sdk = client(url)
+    with client(url) as sdk:
+        return _agent_turns(sdk)
+
+
+def _agent_turns(sdk: openai.OpenAI) -> tuple[str, str, dict[str, Any], str]:
     messages: list[Any] = [{"role": "user", "content": "Weather in Paris?"}]
     text, name, arguments, call_id = "", "", "", ""
     for chunk in sdk.chat.completions.create(model="gpt-4o", messages=messages, tools=TOOLS, stream=True):
@@ -86,9 +93,8 @@ def test_a_recorded_agent_loop_replays_with_the_same_text_and_tool_calls(servers
     replay = BackgroundServer(lambda: create_app(ServerConfig(scenarios=out, speed=0))).start()
     try:
         assert agent_loop(replay.url) == live
-        unknown = client(replay.url).chat.completions
-        with pytest.raises(openai.NotFoundError, match="No recorded conversation matches this request"):
-            unknown.create(model="gpt-4o", messages=[{"role": "user", "content": "never asked"}])
+        with client(replay.url) as sdk, pytest.raises(openai.NotFoundError, match="No recorded conversation matches this request"):
+            sdk.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "never asked"}])
     finally:
         replay.stop()
 
@@ -96,8 +102,9 @@ def test_a_recorded_agent_loop_replays_with_the_same_text_and_tool_calls(servers
 def test_one_file_per_conversation_one_scenario_per_turn_with_measured_pacing(servers: Any) -> None:
     _, recorder, out = servers
     agent_loop(recorder.url)
-    streamed = client(recorder.url).chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "你好"}], stream=True)
-    text = "".join(c.choices[0].delta.content or "" for c in streamed if c.choices)
+    with client(recorder.url) as sdk:
+        streamed = sdk.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "你好"}], stream=True)
+        text = "".join(c.choices[0].delta.content or "" for c in streamed if c.choices)
     assert text == "你好，我是上游的回答。"
 
     files = sorted(p.name for p in out.iterdir())
@@ -118,12 +125,12 @@ def test_one_file_per_conversation_one_scenario_per_turn_with_measured_pacing(se
 def test_an_upstream_error_is_recorded_and_replayed(servers: Any) -> None:
     _, recorder, out = servers
     ask = [{"role": "user", "content": "busy?"}]
-    with pytest.raises(openai.RateLimitError) as live:
-        client(recorder.url).chat.completions.create(model="limited", messages=ask)
+    with client(recorder.url) as sdk, pytest.raises(openai.RateLimitError) as live:
+        sdk.chat.completions.create(model="limited", messages=ask)
     replay = BackgroundServer(lambda: create_app(ServerConfig(scenarios=out, speed=0))).start()
     try:
-        with pytest.raises(openai.RateLimitError) as replayed:
-            client(replay.url).chat.completions.create(model="limited", messages=ask)
+        with client(replay.url) as sdk, pytest.raises(openai.RateLimitError) as replayed:
+            sdk.chat.completions.create(model="limited", messages=ask)
     finally:
         replay.stop()
     assert replayed.value.message == live.value.message and replayed.value.code == "rate_limit_exceeded"
@@ -140,8 +147,8 @@ def test_no_secret_is_ever_written(servers: Any) -> None:
 def test_an_unreachable_upstream_is_a_502(tmp_path: Path) -> None:
     recorder = BackgroundServer(lambda: create_recorder("http://127.0.0.1:9", tmp_path)).start()
     try:
-        with pytest.raises(openai.APIStatusError, match="upstream unreachable") as raised:
-            client(recorder.url).chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+        with client(recorder.url) as sdk, pytest.raises(openai.APIStatusError, match="upstream unreachable") as raised:
+            sdk.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
         assert raised.value.status_code == 502
     finally:
         recorder.stop()

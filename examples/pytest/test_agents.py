@@ -68,7 +68,7 @@ def test_wait_for_a_request_made_elsewhere(mockllm):
 
 
 def test_a_wrong_path_shows_in_the_journal(mockllm):
-    client = openai.OpenAI(base_url=mockllm.base_url + "/v2", api_key="x", default_headers=mockllm.headers, max_retries=0)
+    client = mockllm.openai_client(base_url=mockllm.base_url + "/v2", max_retries=0)
     with pytest.raises(openai.NotFoundError):
         client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
     assert [(e["path"], e["status"]) for e in mockllm.journal()] == [("/v2/chat/completions", 404)]
