@@ -139,7 +139,12 @@ def for_attempt(scenario: Scenario, attempt: int, scenarios: Mapping[str, Scenar
         return scenario
     outcome = scenario.attempts[outcome_index(attempt, len(scenario.attempts), scenario.after_attempts)]
     if outcome.scenario is not None:
-        return scenarios[outcome.scenario].model_copy(update={"name": scenario.name})
+        target = scenarios.get(outcome.scenario)
+        if target is None:  # a posted scenario removed since, or a reload that dropped it
+            from .dialects.base import bad_request
+
+            raise bad_request(f"Scenario {scenario.name!r} plays {outcome.scenario!r} at attempt {attempt}, which is gone.", status=404, code="scenario_not_found")
+        return target.model_copy(update={"name": scenario.name})
     return scenario.model_copy(update={"steps": outcome.steps, "attempts": None})
 
 

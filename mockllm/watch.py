@@ -64,8 +64,14 @@ async def watch_folder(state: ServerState) -> None:
 
 
 async def start_watching(app: web.Application) -> None:
-    """Start the folder watcher (an `on_startup` hook)."""
-    app[_WATCHER] = asyncio.get_running_loop().create_task(watch_folder(app[STATE]))
+    """Start the folder watcher (an `on_startup` hook); a watcher that fails says so and serving goes on."""
+    app[_WATCHER] = task = asyncio.get_running_loop().create_task(watch_folder(app[STATE]))
+    task.add_done_callback(_report_failure)
+
+
+def _report_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("stopped watching the scenarios folder: %s", task.exception())
 
 
 async def stop_watching(app: web.Application) -> None:

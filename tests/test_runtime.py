@@ -179,3 +179,12 @@ def test_the_store_is_bounded() -> None:
     with pytest.raises(ProblemsError, match="too many posted scenarios"):
         store.add(parse_posted(MINE, view), "b")
     assert store.clear("a") == 1 and len(store) == 0
+
+
+async def test_an_attempt_naming_a_removed_posted_scenario_is_a_404(client: Client) -> None:
+    await post(client, MINE.replace("name: default", "name: target"), session="r")
+    await post(client, "schema: 1\nname: relay\ndescription: d\nattempts:\n  - scenario: target\n", session="r")
+    await client.delete("/_mock/scenarios/target", params={"session": "r"})
+    response = await client.post(CHAT, json={"model": "relay", "messages": HI}, headers={"X-Mock-Session": "r"})
+    assert response.status == 404
+    assert (await response.json())["error"]["message"] == "Scenario 'relay' plays 'target' at attempt 1, which is gone."
