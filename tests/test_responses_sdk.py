@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any, Callable, Iterator
 
@@ -9,6 +10,7 @@ import openai
 import pytest
 from conftest import SCENARIOS
 from openai import AsyncOpenAI, OpenAI
+from pydantic import BaseModel, Field
 from regen_responses_golden import TOOLS
 from test_openai_sdk import COMPLETE, FAILING, MESSAGES, SEED as CHAT_SEED
 
@@ -205,3 +207,28 @@ def test_every_failing_scenario_raises_the_sdk_error(server: Any, client_of: Any
 
 def _text(code: Any) -> str | None:
     return None if code is None else str(code)
+
+
+class Weather(BaseModel):
+    city: str
+    high_c: int = Field(ge=-40, le=50)
+    rain: bool
+    issued: datetime.datetime
+
+
+def test_parse_with_a_text_format_gives_the_pydantic_model(server: Any, client_of: Any) -> None:
+    """`text.format` json_schema: the scenario's prose becomes a seeded document the SDK validates into the model."""
+    response = client_of(server).responses.parse(model="hello", input="天气？", text_format=Weather, extra_headers=SEED)
+    assert isinstance(response.output_parsed, Weather) and -40 <= response.output_parsed.high_c <= 50
+
+
+def test_stream_helper_parses_the_streamed_document(server: Any, client_of: Any) -> None:
+    with client_of(server).responses.stream(model="hello", input="天气？", text_format=Weather, extra_headers=SEED) as stream:
+        deltas = sum(event.type == "response.output_text.delta" for event in stream)
+        final = stream.get_final_response()
+    assert deltas > 1 and isinstance(final.output_parsed, Weather)
+
+
+def test_json_object_format_gives_a_json_object(server: Any, client_of: Any) -> None:
+    response = client_of(server).responses.create(model="hello", input="x", text={"format": {"type": "json_object"}}, extra_headers=SEED)
+    assert json.loads(response.output_text) == {"answer": scenario_text("hello")}
