@@ -15,11 +15,14 @@ from .attempts import SESSION_HEADER, SESSION_QUERY, Sessions, take_attempt
 from .call import Call, ChatRequest
 from .catalog import Catalog
 from .config import ServerConfig
+from .demo import DemoOverrides, Override, names_own_scenario
 from .dialects.base import Dialect, Incoming, RequestError, bad_request
+from .events import Error
 from .journal import Journal
 from .overrides import Overrides, new_seed, read_overrides
 from .pipeline import wire_items
 from .player import Outcome, play
+from .scenario import Scenario
 from .select import select
 from .wire.overrides import request_wire
 
@@ -38,6 +41,7 @@ class ServerState:
     journal: Journal
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     sessions: Sessions = field(default_factory=Sessions)
+    demo: DemoOverrides = field(default_factory=DemoOverrides)
 
 
 STATE = web.AppKey("state", ServerState)
@@ -52,10 +56,12 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
     task = asyncio.current_task()
     if task:
         state.tasks.add(task)
+    call: Call | None = None
     try:
         incoming = await read_incoming(request, entry)
-        call = _make_call(request, incoming, dialect, state)
-        entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream)
+        call, override = _make_call(request, incoming, dialect, state)
+        entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream, override=override.id if override else None)
+        _log_start(request, entry)
         headers = {**STREAM_HEADERS, **dialect.headers(call), "X-Mock-Scenario": call.scenario.name, "X-Mock-Seed": str(call.seed)}
         if call.attempt:
             entry.update(session=call.attempt.session, attempt=call.attempt.number)
@@ -78,6 +84,7 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         if task:
             state.tasks.discard(task)
         entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
+        entry["errors"] = [_error_json(e) for e in call.errors] if call else []
         entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         state.journal.finished(entry)
         _log(request, entry)
@@ -118,11 +125,12 @@ def _parse_json(body: bytes) -> tuple[Any, str | None]:
         return None, "it nests arrays or objects too deeply"
 
 
-def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state: ServerState) -> Call:
+def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state: ServerState) -> tuple[Call, Override | None]:
     chat: ChatRequest = dialect.parse(incoming)
     overrides: Overrides = read_overrides(request.headers, request.query)
     config = state.config
-    scenario = select(
+    override, scenario = _demo_override(request, chat, state)
+    scenario = scenario or select(
         state.catalog, chat, headers=request.headers, query=request.query, path=request.path, default=config.default
     )
     scenario, attempt = take_attempt(state.sessions, state.catalog.scenarios, scenario, request.headers, request.path, chat)
@@ -139,7 +147,15 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
         stream_config=stream_config,
         wire=request_wire(scenario.wire, request.headers, request.query),
         attempt=attempt,
-    )
+    ), override
+
+
+def _demo_override(request: web.Request, chat: ChatRequest, state: ServerState) -> tuple[Override | None, Scenario | None]:
+    """The demo override meant for this request and its scenario (see `mockllm.demo` for the precedence)."""
+    if not len(state.demo) or names_own_scenario(chat, request.headers, request.query):
+        return None, None
+    override = state.demo.take(request.path, request_session(request), set(state.catalog.scenarios))
+    return override, state.catalog.scenarios[override.scenario] if override else None
 
 
 def _request_entry(request: web.Request) -> dict[str, Any]:
@@ -155,16 +171,37 @@ def _request_entry(request: web.Request) -> dict[str, Any]:
     }
 
 
+def journal_answered(request: web.Request, status: int, ended: str, **fields: Any) -> dict[str, Any]:
+    """Journal a request answered at once (an admin change, an unknown route) and announce it to subscribers."""
+    journal = request.app[STATE].journal
+    done = {"status": status, "ended": ended, "writes": 0, "bytes": 0, "errors": [], "duration_ms": 0.0}
+    entry = journal.record({**_request_entry(request), **done, **fields})
+    journal.finished(entry)
+    return entry
+
+
 def request_session(request: web.Request) -> str | None:
     """The request's session: header `X-Mock-Session`, else query `mock_session`, else None."""
     return request.headers.get(SESSION_HEADER) or request.query.get(SESSION_QUERY) or None
 
 
+def _error_json(error: Error) -> dict[str, Any]:
+    return {"status": error.status, "code": error.code, "type": error.type, "message": error.message}
+
+
+def _log_start(request: web.Request, entry: dict[str, Any]) -> None:
+    override = f" (demo override #{entry['override']})" if entry.get("override") else ""
+    log.info("%s %s ← %s seed=%s%s", request.method, request.path_qs, entry["scenario"], entry["seed"], override)
+
+
 def _log(request: web.Request, entry: dict[str, Any]) -> None:
+    """The line a request ends with: outcome, how the stream ended, and the error it carried (a warning then)."""
     what = f"{entry['scenario']} seed={entry.get('seed')}" if entry.get("scenario") else "-"
     mode = "stream" if entry.get("stream") else "whole"
-    log.info(
-        "%s %s → %s %s %s, %d writes, %.0f ms, %s",
+    errors = [_describe_error(e, entry["status"]) for e in entry["errors"]]
+    log.log(
+        logging.WARNING if errors or (entry["status"] or 500) >= 400 else logging.INFO,
+        "%s %s → %s %s %s, %d writes, %.0f ms, %s%s",
         request.method,
         request.path_qs,
         what,
@@ -173,4 +210,11 @@ def _log(request: web.Request, entry: dict[str, Any]) -> None:
         entry["writes"],
         entry["duration_ms"],
         entry["ended"],
+        "".join(f"; {e}" for e in errors),
     )
+
+
+def _describe_error(error: dict[str, Any], status: int | None) -> str:
+    where = "in the stream" if status == 200 else f"as HTTP {error['status']}"
+    code = f" code {error['code']}" if error["code"] is not None else ""
+    return f"error{code} {error['message']!r} {where}"
