@@ -11,12 +11,15 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import REPO, LiveServer
+
+from mockllm.handler import STATE
 
 SCRIPT = REPO / "tests" / "browser" / "playground.mjs"
 DOCS = REPO / "docs"
@@ -48,6 +51,20 @@ def another_client(server: LiveServer) -> dict[str, Any]:
     return {"entry": entry["id"], "body": body, "scenario": scenario}
 
 
+def recorded_entry(server: LiveServer) -> dict[str, Any]:
+    """A finished journal entry carrying the server's writes (`write_log`), announced as the handler does."""
+
+    def record() -> int:
+        journal = server.app[STATE].journal  # type: ignore[index]
+        entry = journal.record({"time": time.time(), "method": "POST", "path": "/chat", "query": {}, "headers": {}, "session": "phone", "scenario": "split-utf8", "seed": 7})
+        entry.update(status=200, ended="complete", writes=3, bytes=60, errors=[], duration_ms=21.5)
+        entry.update(write_log=[[0.4, 22], [10.9, 8], [21.3, 30]], write_log_truncated=True)
+        journal.finished(entry)
+        return int(entry["id"])
+
+    return {"entry": server.call(record)}
+
+
 def drive(server: LiveServer, viewport: str, shots: Path) -> tuple[dict[str, dict[str, Any]], list[str], list[dict[str, Any]]]:
     """Run the page script; answer its asks; return its checks by name, its problems and what the other client got."""
     checks: dict[str, dict[str, Any]] = {}
@@ -63,8 +80,9 @@ def drive(server: LiveServer, viewport: str, shots: Path) -> tuple[dict[str, dic
             for line in proc.stdout:
                 message = json.loads(line)
                 if "ask" in message:
-                    answered.append(another_client(server))
-                    proc.stdin.write(json.dumps(answered[-1]) + "\n")
+                    answer = recorded_entry(server) if "record" in message["ask"] else another_client(server)
+                    answered.append(answer)
+                    proc.stdin.write(json.dumps(answer) + "\n")
                     proc.stdin.flush()
                 elif "check" in message:
                     checks[message["check"]] = message
@@ -96,10 +114,13 @@ def test_desktop(server: LiveServer, tmp_path: Path) -> None:
     lead, *rest = (int(b, 16) for b in cut["firstCut"].split())  # a character's first bytes, as hex
     assert 0xE0 <= lead <= 0xF4 and len(rest) < (3 if lead >= 0xF0 else 2) and all(0x80 <= b < 0xC0 for b in rest)
     assert cut["answer"] == "好的，这是一段测试文字：每个汉字都被拆在两次网络写入之间。😀 表情符号是四个字节。"
-    (other,) = answered
+    other, _ = answered
     assert other["scenario"] == "login-required" and '"code":-1' in other["body"]
     assert checks["live row"] == {"check": "live row", "code": "-1", "override": "override #1", "scenario": "login-requiredoverride #1"}
     assert "override used up" in checks and "entry inspected" in checks
+    writes = checks["server writes"]
+    assert writes["summary"] == "server writes (journal): 3 (the first 2,000; the rest were not recorded)"
+    assert writes["rows"] == ["10.4+0.422", "210.9+10.58", "321.3+10.430"]  # #, ms, gap, bytes
     assert (shots / "playground-desktop.png").stat().st_size > 10_000
 
 

@@ -96,8 +96,16 @@ try {
     await page.locator("#inspector-what", { hasText: `journal #${sent.entry}` }).waitFor();
     say({ check: "entry inspected", writes: await page.locator("#inspector-body details.writes summary").count() });
 
-    // back to this page's split-utf8 request for the screenshot: the inspector at its most telling
+    // an entry whose journal record has the server's writes: the inspector lists them
+    const recorded = await ask({ record: "write_log" });
+    await page.locator(`#live-rows tr[data-entry-id="${recorded.entry}"]`).click();
+    const writes = page.locator("#inspector-body details.writes");
+    await writes.locator("summary").click();
+    say({ check: "server writes", summary: await writes.locator("summary").textContent(), rows: await writes.locator("tbody tr").allTextContents() });
+
+    // back to this page's split-utf8 request, paced as scenario says, for the screenshot
     await page.selectOption("#scenario", "split-utf8");
+    await page.fill("#speed", "1");
     await page.click("#send");
     await page.waitForSelector("#send:not([disabled])");
     await page.locator("#inspector-body tr.mark-utf8").first().waitFor();

@@ -145,7 +145,13 @@ async function send(prompt) {
   const target = currentTarget();
   const tag = String(++state.counter);
   const headers = {
-    ...mockHeaders({ scenario: form.elements.scenario.value, speed: form.elements.speed.value, seed: form.elements.seed.value, wire: wireOptions(form) }),
+    ...mockHeaders({
+      scenario: form.elements.scenario.value,
+      speed: form.elements.speed.value,
+      seed: form.elements.seed.value,
+      wire: wireOptions(form),
+      session: form.elements.session.value.trim(),
+    }),
     [TAG]: tag,
   };
   const run = { target, url: urlFor(target), headers, body: bodyFor(target, prompt), reads: [], response: null, error: null, elapsed: 0, entry: null };

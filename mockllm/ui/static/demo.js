@@ -48,7 +48,7 @@ export function createDemo(els) {
   els.form.addEventListener("submit", (event) => {
     event.preventDefault();
     const count = Number(els.count.value || 1);
-    run(() => post({ count }), `The next ${count} request${count === 1 ? "" : "s"} get ${els.scenario.value}.`);
+    run(() => post({ count }), count === 1 ? `The next request gets ${els.scenario.value}.` : `The next ${count} requests get ${els.scenario.value}.`);
   });
   els.sticky.addEventListener("click", () => run(() => post({ sticky: true }), `${els.scenario.value} is the active scenario.`));
   els.reset.addEventListener("click", () => run(() => api("../overrides", { method: "DELETE" }), "Reset: no overrides."));

@@ -5,7 +5,7 @@ import { h } from "./dom.js";
 const MAX_ROWS = 300;
 
 function errorBadges(entry) {
-  return (entry.errors || []).map((e) => h("span", { class: "badge bad code", title: e.message }, e.code ?? e.status));
+  return (entry.errors || []).filter((e) => e.code !== null).map((e) => h("span", { class: "badge bad code", title: e.message }, e.code));
 }
 
 function statusClass(entry) {

@@ -52,9 +52,10 @@ export function wireOptions(form) {
 }
 
 /** The X-Mock-* headers of the form's choices. */
-export function mockHeaders({ scenario, speed, seed, wire }) {
+export function mockHeaders({ scenario, speed, seed, wire, session }) {
   const headers = {};
   if (scenario) headers["X-Mock-Scenario"] = scenario;
+  if (session) headers["X-Mock-Session"] = session;
   if (speed !== "") headers["X-Mock-Speed"] = speed;
   if (seed !== "") headers["X-Mock-Seed"] = seed;
   if (wire) headers["X-Mock-Wire"] = wire;
