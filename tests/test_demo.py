@@ -199,3 +199,14 @@ async def test_a_reload_drops_overrides_of_scenarios_that_are_gone(aiohttp_clien
     assert (await client.post("/_mock/reload")).status == 200
     assert await (await client.get("/_mock/overrides")).json() == []
     assert "demo override #1 dropped: scenario 'extra' is gone" in caplog.messages
+
+
+async def test_an_override_beats_the_scenario_a_routes_map_binds(aiohttp_client: Any, tmp_path: Any) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "schema: 1\nname: default\ndescription: d\nsteps: [{say: hi}]\n---\nschema: 1\nname: bound\ndescription: b\nsteps: [{say: b}]\n"
+        "---\nschema: 1\nkind: routes\nroutes:\n  /chat: {framing: miniprogram, scenario: bound}\n"
+    )
+    client = await aiohttp_client(create_app(ServerConfig(scenarios=tmp_path, speed=0)))
+    assert (await chat(client, "/chat"))[0] == "bound"
+    await add(client, scenario="default", route="/chat")
+    assert [(await chat(client, "/chat"))[0] for _ in range(2)] == ["default", "bound"]

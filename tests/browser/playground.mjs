@@ -81,6 +81,15 @@ try {
   });
 
   if (viewport === "desktop") {
+    // a provider route: the page reads the answer out of the OpenAI stream
+    const openai = await page.$eval("#target", (select) => [...select.options].find((o) => o.textContent === "openai · /v1/chat/completions")?.value);
+    await page.selectOption("#target", openai);
+    await page.selectOption("#scenario", "hello");
+    await page.click("#send");
+    await page.waitForSelector("#send:not([disabled])");
+    say({ check: "openai answer", answer: await page.locator("#answer").textContent(), phone: await page.locator("#phone-chat .bubble.bot").last().textContent() });
+    await page.selectOption("#target", targetValue);
+
     // "the next request → login-required", then a request from another client gets -1 and shows in Live traffic
     await page.selectOption("#demo-scenario", "login-required");
     await page.fill("#demo-count", "1");

@@ -49,11 +49,12 @@ function fillSelects() {
   const names = state.scenarios.map((s) => s.name);
   fill(form.elements.scenario, h("option", { value: "" }, "(server's choice: overrides, match rules, default)"), names.map((n) => h("option", { value: n }, n)));
   fill($("#demo-scenario"), names.map((n) => h("option", { value: n }, n)));
-  const groups = Map.groupBy ? Map.groupBy(state.targets, (t) => t.group) : group(state.targets);
+  const groups = group(state.targets);
   fill(form.elements.target, [...groups].map(([label, items]) => h("optgroup", { label }, items.map((t) => h("option", { value: state.targets.indexOf(t) }, t.label)))));
   fill($("#demo-routes"), [...new Set(state.targets.map((t) => t.path))].map((p) => h("option", { value: p })));
 }
 
+/** Items by their `group`, in first-seen order. */
 function group(items) {
   const out = new Map();
   for (const item of items) out.set(item.group, [...(out.get(item.group) || []), item]);
@@ -177,34 +178,39 @@ async function send(prompt) {
       return recording;
     });
   const framing = target.framing && clientFraming(target.extends || target.framing);
-  const answer = $("#answer");
-  answer.className = "answer";
-  if (framing) {
-    answer.textContent = "";
-    await phone.ask({ question: prompt, url: run.url, headers, framing, transport });
-    answer.textContent = `Read by mockllm-client.js (${framing} framing): see the phone preview.`;
-  } else {
-    const reader = createAnswerReader("");
-    const decoder = new TextDecoder();
-    const init = { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(run.body) };
-    let typed = null;
-    await transport(run.url, init, {
-      headers: (response) => (typed = createAnswerReader(response.headers.get("content-type"))),
-      read: (read) => {
-        (typed || reader).push(decoder.decode(read.bytes, { stream: true }));
-        answer.textContent = (typed || reader).state.text;
-      },
-    });
-    const done = typed || reader;
-    done.end();
-    answer.textContent = done.state.text;
-    if (done.state.error) answer.append(h("div", { class: "answer-error" }, `error ${done.state.error.code ?? run.response?.status ?? ""}: ${done.state.error.msg}`));
-    if (!target.framing) phone.show(prompt, done.state.text, done.state.error || (run.error ? { code: "network", msg: run.error } : null));
-  }
+  if (framing) await askPhone(prompt, run, framing, transport);
+  else await askPage(prompt, run, transport);
   state.current = null;
   const status = run.response ? `${run.response.status}` : "no response";
   setBusy(false, `${status} · ${run.reads.length} reads · ${run.elapsed.toFixed(0)} ms${run.error ? ` · ${run.error}` : ""}`);
   renderShown();
+}
+
+/** An app framing the reference client reads: the phone preview asks, as a mini-program would. */
+async function askPhone(prompt, run, framing, transport) {
+  const answer = fill($("#answer"));
+  await phone.ask({ question: prompt, url: run.url, headers: run.headers, framing, transport });
+  answer.textContent = `Read by mockllm-client.js (${framing} framing): see the phone preview.`;
+}
+
+/** Any other route: this page reads the answer out of the stream (or the whole body) and shows it. */
+async function askPage(prompt, run, transport) {
+  const answer = fill($("#answer"));
+  const decoder = new TextDecoder();
+  const init = { method: "POST", headers: { "Content-Type": "application/json", ...run.headers }, body: JSON.stringify(run.body) };
+  let reader = null;
+  await transport(run.url, init, {
+    headers: (response) => (reader = createAnswerReader(response.headers.get("content-type"))),
+    read: (read) => {
+      reader.push(decoder.decode(read.bytes, { stream: true }));
+      answer.textContent = reader.state.text;
+    },
+  });
+  reader?.end();
+  const error = reader?.state.error || (run.error ? { code: "network", msg: run.error } : null);
+  answer.textContent = reader?.state.text || "";
+  if (error) answer.append(h("div", { class: "answer-error" }, `error ${error.code ?? run.response?.status ?? ""}: ${error.msg}`));
+  phone.show(prompt, reader?.state.text || "", error);
 }
 
 form.addEventListener("submit", (event) => {
