@@ -160,12 +160,11 @@ async def add_override(request: web.Request) -> web.Response:
     state = request.app[STATE]
     try:
         body = await request.json()
-        asked = read_override_request(body, state.catalog.names)
+        override = state.demo.add(read_override_request(body, state.catalog.names))
     except (ValueError, UnicodeDecodeError) as exc:
         message = f"Bad override: {exc}." if not isinstance(exc, json.JSONDecodeError) else f"Send a JSON object: {exc.msg}."
         journal_answered(request, 400, message)
         return error_response(400, message)
-    override = state.demo.add(asked)
     ended = f"demo override #{override.id}: {describe_override(override)}"
     log.info("%s", ended)
     journal_answered(request, 201, ended, body=body, scenario=override.scenario)

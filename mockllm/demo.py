@@ -28,6 +28,10 @@ from .select import HEADER, QUERY_KEYS
 from .strict import Strict
 
 
+#: How many overrides may be active at once (a demo needs a handful; this keeps a runaway script bounded).
+MAX_OVERRIDES = 100
+
+
 class OverrideRequest(Strict):
     """The body of `POST /_mock/overrides`."""
 
@@ -73,9 +77,14 @@ class DemoOverrides:
         self._ids = itertools.count(1)
 
     def add(self, asked: OverrideRequest) -> Override:
-        """Add an override; a sticky one replaces the sticky one of the same route and session."""
+        """Add an override; a sticky one replaces the sticky one of the same route and session.
+
+        Raise ValueError when `MAX_OVERRIDES` are active already.
+        """
         if asked.sticky:
             self._overrides = [o for o in self._overrides if not (o.left is None and (o.route, o.session) == (asked.route, asked.session))]
+        if len(self._overrides) >= MAX_OVERRIDES:
+            raise ValueError(f"{MAX_OVERRIDES} overrides are active already; remove some (DELETE /_mock/overrides)")
         override = Override(
             next(self._ids), asked.scenario, None if asked.sticky else asked.count or 1, asked.route, asked.session, time.time()
         )

@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient
 
 from mockllm.app import create_app
 from mockllm.config import ServerConfig
-from mockllm.demo import DemoOverrides, OverrideRequest
+from mockllm.demo import MAX_OVERRIDES, DemoOverrides, OverrideRequest
 
 Client = TestClient[Any, Any]
 KNOWN = {"hello", "login-required", "recharge-required"}
@@ -171,6 +171,14 @@ async def test_bad_overrides_get_a_400_saying_what_is_wrong(client: Client, body
     assert response.status == 400
     assert (await response.json())["error"]["message"].startswith(message)
     assert await (await client.get("/_mock/overrides")).json() == []
+
+
+async def test_overrides_are_bounded(client: Client) -> None:
+    for _ in range(MAX_OVERRIDES):
+        await add(client, scenario="hello", route="/x")
+    response = await client.post("/_mock/overrides", json={"scenario": "hello"})
+    assert response.status == 400
+    assert (await response.json())["error"]["message"] == "Bad override: 100 overrides are active already; remove some (DELETE /_mock/overrides)."
 
 
 async def test_a_body_that_is_not_json_gets_a_400(client: Client) -> None:

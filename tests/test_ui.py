@@ -58,7 +58,7 @@ async def folder_client(aiohttp_client: Any, tmp_path: Path) -> Client:
 # ---------------------------------------------------------------- the page
 
 
-@pytest.mark.parametrize("path", ["/", "/_mock", "/_mock/ui"])
+@pytest.mark.parametrize("path", ["/", "/_mock", "/_mock/", "/_mock/ui"])
 async def test_these_paths_send_to_the_page(client: Client, path: str) -> None:
     response = await client.get(path, allow_redirects=False)
     assert (response.status, response.headers["Location"]) == (302, "/_mock/ui/")

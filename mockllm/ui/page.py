@@ -54,6 +54,7 @@ def add_routes(app: web.Application) -> None:
     """Register the page routes."""
     app.router.add_get("/", root)
     app.router.add_get("/_mock", to_page)
+    app.router.add_get("/_mock/", to_page)
     app.router.add_get("/_mock/ui", to_page)
     app.router.add_get(PAGE, index)
     app.router.add_get(PAGE + "{name}", asset)
