@@ -159,6 +159,7 @@ async function send(prompt) {
   const controller = new AbortController();
   state.current = controller;
   state.runs.set(tag, run);
+  for (const old of [...state.runs.keys()].slice(0, -20)) state.runs.delete(old); // runs whose entry never came
   inspect({ run });
   setBusy(true, `streaming from ${run.url}…`);
   const transport = (url, init, on = {}) =>

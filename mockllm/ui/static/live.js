@@ -37,7 +37,15 @@ function row(entry, onPick) {
 export function followJournal(tbody, stateEl, { onPick, onEntry }) {
   const seen = new Set();
   const source = new EventSource("../live?backlog=50");
-  source.addEventListener("open", () => (stateEl.textContent = "live"));
+  let opened = false;
+  source.addEventListener("open", () => {
+    if (opened) {
+      seen.clear(); // reconnected, perhaps to a restarted server whose ids start again: the backlog refills the table
+      tbody.replaceChildren();
+    }
+    opened = true;
+    stateEl.textContent = "live";
+  });
   source.addEventListener("error", () => (stateEl.textContent = "reconnecting…"));
   source.addEventListener("message", (event) => {
     const entry = JSON.parse(event.data);
