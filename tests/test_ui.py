@@ -115,7 +115,7 @@ async def test_scenarios_tell_steps_wire_faults_and_bound_routes(folder_client: 
 
 async def test_dialects_list_provider_routes_framings_and_the_routes_map(folder_client: Client) -> None:
     found = await (await folder_client.get("/_mock/dialects")).json()
-    assert {"name": "openai", "routes": ["POST /v1/chat/completions"]} in found["dialects"]
+    assert "POST /v1/chat/completions" in next(d["routes"] for d in found["dialects"] if d["name"] == "openai")
     assert not {d["name"] for d in found["dialects"]} & {f["name"] for f in found["framings"]}
     assert {"name": "shop", "custom": True, "extends": "miniprogram"} in found["framings"]
     assert {"name": "miniprogram", "custom": False, "extends": None} in found["framings"]

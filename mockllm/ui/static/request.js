@@ -30,6 +30,7 @@ export function targets(dialects) {
 export function bodyFor(target, prompt, stream = true) {
   const messages = [{ role: "user", content: prompt }];
   const path = target.path;
+  if (target.framing === "ai-sdk") return { id: "playground", messages: [{ id: "m1", role: "user", parts: [{ type: "text", text: prompt }] }], trigger: "submit-message" };
   if (target.framing) return { message: prompt, stream };
   if (/:(stream)?generateContent$/i.test(path)) return { contents: [{ role: "user", parts: [{ text: prompt }] }] };
   if (path.endsWith("/messages")) return { model: "mock-model", max_tokens: 1024, stream, messages };

@@ -5,7 +5,7 @@ const LF = 10;
 const CR = 13;
 
 /** The built-in app framings' frame shapes; other bodies are judged by their content type. */
-const FRAMING_MODES = { miniprogram: "lines", ndjson: "lines", "sse-json": "sse", text: "none" };
+const FRAMING_MODES = { miniprogram: "lines", ndjson: "lines", "sse-json": "sse", text: "none", "ai-sdk": "sse" };
 
 /**
  * How a body is framed: "sse" (events end at a blank line), "lines" (one frame a line) or "none" (plain text, one
