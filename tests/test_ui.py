@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +209,12 @@ async def test_a_failed_reload_says_why_on_the_console(aiohttp_client: Any, tmp_
     assert (await client.post("/_mock/reload")).status == 422
     assert "reload failed, still serving the previous scenarios: 1 problem(s)" in caplog.messages
     assert any(m.startswith(f"  {tmp_path}/bad.yaml:4: steps[0]") for m in caplog.messages)
+
+
+def test_the_inspectors_read_analysis() -> None:
+    """`node --test tests/browser/playground_wire.mjs`: reads that cut a character or a frame, frame boundaries."""
+    node = shutil.which("node")
+    assert node, "Node.js is needed to test the playground's read analysis"
+    done = subprocess.run([node, "--test", str(REPO / "tests" / "browser" / "playground_wire.mjs")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "# pass 5" in done.stdout

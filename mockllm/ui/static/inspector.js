@@ -54,8 +54,11 @@ function timeline(reads, writes) {
   return h("figure", { class: "chart" }, chart, h("figcaption", {}, h("span", { class: "key whole" }, "frame ends with the read"), h("span", { class: "key cut-frame" }, "read ends inside a frame"), h("span", { class: "key cut-char" }, "read cuts a UTF-8 character")));
 }
 
+/** Rows the reads table shows at most (the chart and the caption count every read). */
+const MAX_ROWS = 1000;
+
 function readsTable(analysis) {
-  const rows = analysis.reads.map((read, i) =>
+  const rows = analysis.reads.slice(0, MAX_ROWS).map((read, i) =>
     h(
       "tr",
       { class: [read.insideChar ? "mark-utf8" : "", read.insideFrame ? "mark-frame" : ""].join(" ").trim() || null },
@@ -68,7 +71,8 @@ function readsTable(analysis) {
     ),
   );
   const cut = analysis.reads.filter((r) => r.insideChar).length;
-  const caption = `${analysis.reads.length} reads · ${analysis.total} B · ${analysis.frames} frames (${analysis.mode})${cut ? ` · ${cut} cut a character` : ""}`;
+  const shown = analysis.reads.length > MAX_ROWS ? ` · the first ${MAX_ROWS} listed` : "";
+  const caption = `${analysis.reads.length} reads · ${analysis.total} B · ${analysis.frames} frames (${analysis.mode})${cut ? ` · ${cut} cut a character` : ""}${shown}`;
   return h(
     "div",
     { class: "table-wrap" },
