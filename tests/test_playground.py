@@ -116,6 +116,7 @@ def test_desktop(server: LiveServer, tmp_path: Path) -> None:
     assert cut["answer"] == "好的，这是一段测试文字：每个汉字都被拆在两次网络写入之间。😀 表情符号是四个字节。"
     hello = "你好！我是 mockllm，一个用于测试的模拟大模型。Hello! How can I help you today?"
     assert checks["openai answer"] == {"check": "openai answer", "answer": hello, "phone": hello}
+    assert checks["ai-sdk answer"]["answer"] == hello  # an app framing the reference client does not read: the page reads it
     other, _ = answered
     assert other["scenario"] == "login-required" and '"code":-1' in other["body"]
     assert checks["live row"] == {"check": "live row", "code": "-1", "override": "override #1", "scenario": "login-requiredoverride #1"}

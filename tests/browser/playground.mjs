@@ -88,6 +88,11 @@ try {
     await page.click("#send");
     await page.waitForSelector("#send:not([disabled])");
     say({ check: "openai answer", answer: await page.locator("#answer").textContent(), phone: await page.locator("#phone-chat .bubble.bot").last().textContent() });
+    const aiSdk = await page.$eval("#target", (select) => [...select.options].find((o) => o.textContent.startsWith("ai-sdk "))?.value);
+    await page.selectOption("#target", aiSdk);
+    await page.click("#send");
+    await page.waitForSelector("#send:not([disabled])");
+    say({ check: "ai-sdk answer", answer: await page.locator("#answer").textContent() });
     await page.selectOption("#target", targetValue);
 
     // "the next request → login-required", then a request from another client gets -1 and shows in Live traffic
@@ -95,9 +100,11 @@ try {
     await page.fill("#demo-count", "1");
     await page.click("#demo-next");
     await page.locator('#demo-list li[data-id]', { hasText: "login-required" }).waitFor();
+    const asked = Date.now();
     const sent = await ask({ send: "login-required" });
     const row = page.locator(`#live-rows tr[data-entry-id="${sent.entry}"]`);
     await row.waitFor();
+    say({ check: "live latency", ms: Date.now() - asked }); // the other client's request and journal read included
     say({ check: "live row", code: await row.locator(".badge.code").textContent(), override: await row.locator(".badge", { hasText: "override" }).textContent(), scenario: await row.locator("td").nth(4).textContent() });
     await page.locator("#demo-list li.empty").waitFor();
     say({ check: "override used up" });
