@@ -15,7 +15,7 @@ from .dialects import DIALECTS
 from .dialects.app import APP_FRAMINGS
 from .handler import STATE, journal_answered
 from .middleware import error_response
-from .routemap import RouteMap, custom_framings
+from .routemap import Route, RouteMap, custom_framings
 from .scenario import Match, Scenario
 from .yamlsource import ProblemsError
 
@@ -36,7 +36,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def scenarios(request: web.Request) -> web.Response:
-    """Every scenario with its description, file and match rules."""
+    """Every scenario: description, file, match rules, what it does (steps, settings, faults) and the routes bound to it."""
     catalog = request.app[STATE].catalog
     bound = _bound_paths(catalog)
     return web.json_response(
@@ -65,11 +65,15 @@ def _contents_json(scenario: Scenario) -> dict[str, Any]:
 def _bound_paths(catalog: Catalog) -> dict[str, list[str]]:
     """Scenario name → the routes-map paths bound to it."""
     bound: dict[str, list[str]] = {}
-    for routes in catalog.documents.get("routes", []):
-        for path, route in routes.routes.items() if isinstance(routes, RouteMap) else ():
-            if route.scenario:
-                bound.setdefault(route.scenario, []).append(path)
+    for path, route in _mapped_routes(catalog):
+        if route.scenario:
+            bound.setdefault(route.scenario, []).append(path)
     return bound
+
+
+def _mapped_routes(catalog: Catalog) -> list[tuple[str, Route]]:
+    """Every (path, route) of the folder's routes maps, in file order."""
+    return [pair for routes in catalog.documents.get("routes", []) if isinstance(routes, RouteMap) for pair in routes.routes.items()]
 
 
 async def journal(request: web.Request) -> web.Response:
@@ -133,11 +137,7 @@ async def dialects(request: web.Request) -> web.Response:
     """What a client can talk to: each provider dialect with its routes, the app framings, and the routes map."""
     catalog = request.app[STATE].catalog
     custom = custom_framings(catalog)
-    routes_map = [
-        {"path": path, "framing": route.framing, "scenario": route.scenario, "methods": route.methods}
-        for routes in catalog.documents.get("routes", [])
-        for path, route in (routes.routes.items() if isinstance(routes, RouteMap) else ())
-    ]
+    routes_map = [{"path": path, "framing": r.framing, "scenario": r.scenario, "methods": r.methods} for path, r in _mapped_routes(catalog)]
     return web.json_response(
         {
             "dialects": [{"name": d.name, "routes": list(d.routes)} for d in DIALECTS.values() if d.routes and d.name not in APP_FRAMINGS],
