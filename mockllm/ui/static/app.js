@@ -105,6 +105,7 @@ function entryView(entry) {
       ["errors", errors || "none"],
       ["writes", `${entry.writes} · ${entry.bytes} B · ${entry.duration_ms} ms`],
     ],
+    body: entry.body,
     writeLog: entry.write_log,
     truncated: entry.write_log_truncated,
     curl: entry.scenario ? curlLine(entry.path + query, replay, entry.body === undefined || entry.body === null ? undefined : entry.body) : null,
@@ -225,6 +226,7 @@ $("#phone-form").addEventListener("submit", (event) => {
   send(input.value);
   input.value = "";
 });
+$("#phone-clear").addEventListener("click", () => phone.clear());
 $("#scenario-search").addEventListener("input", showScenarios);
 form.elements.scenario.addEventListener("change", showScenarios);
 

@@ -14,7 +14,7 @@ const svg = (tag, attrs, text) => {
 };
 const ms = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
-/** Render `view` = {summary: [[label, value]…], analysis?, writeLog?, truncated?, curl?} into `root`. */
+/** Render `view` = {summary: [[label, value]…], body?, analysis?, writeLog?, truncated?, curl?} into `root`. */
 export function renderInspector(root, view) {
   const reads = view.analysis?.reads || [];
   const writes = (view.writeLog || []).map(([t, size]) => ({ t, size }));
@@ -24,6 +24,7 @@ export function renderInspector(root, view) {
     reads.length || writes.length ? timeline(reads, writes) : null,
     reads.length ? readsTable(view.analysis) : null,
     writes.length ? writesTable(writes, view.truncated) : null,
+    view.body !== undefined && view.body !== null ? bodyBox(view.body) : null,
     view.curl ? curlBox(view.curl) : null,
   );
 }
@@ -98,6 +99,11 @@ function writesTable(writes, truncated) {
   const rows = writes.map((w, i) => h("tr", {}, h("td", {}, i + 1), h("td", { class: "num" }, ms(w.t)), h("td", { class: "num" }, `+${ms(w.t - (writes[i - 1]?.t ?? 0))}`), h("td", { class: "num" }, w.size)));
   const caption = `server writes (journal): ${writes.length}${truncated ? " (the first 2,000; the rest were not recorded)" : ""}`;
   return h("details", { class: "writes" }, h("summary", {}, caption), h("table", { class: "reads" }, h("thead", {}, h("tr", {}, ["#", "ms", "gap", "bytes"].map((c) => h("th", {}, c)))), h("tbody", {}, rows)));
+}
+
+function bodyBox(body) {
+  const text = typeof body === "string" ? body : JSON.stringify(body, null, 2);
+  return h("details", { class: "body" }, h("summary", {}, "request body"), h("pre", {}, text));
 }
 
 function curlBox(line) {
