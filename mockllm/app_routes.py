@@ -13,7 +13,7 @@ from aiohttp import web
 
 from .catalog import Catalog
 from .dialects.app import AppFraming
-from .handler import STATE, handle_chat, journal_answered
+from .handler import STATE, handle_chat, journal_unrouted
 from .middleware import error_response
 from .routemap import app_framing, find_route, framing_names
 
@@ -46,9 +46,8 @@ async def serve_app_route(request: web.Request) -> web.StreamResponse:
 
 def _note_unanswered(request: web.Request, status: int) -> None:
     """Log and journal a request no route answers, so a client calling the wrong URL shows up."""
-    ended = "no route for this path" if status == 404 else "method not allowed"
-    log.warning("%s %s → %d %s", request.method, request.path_qs, status, ended)
-    journal_answered(request, status, ended)
+    log.warning("%s %s → %d %s", request.method, request.path_qs, status, "no route" if status == 404 else "method not allowed")
+    journal_unrouted(request, status)
 
 
 def framing_for(catalog: Catalog, path: str) -> tuple[AppFraming | None, tuple[str, ...]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -94,7 +94,8 @@ class DemoOverrides:
     def take(self, path: str, session: str | None, known: set[str]) -> Override | None:
         """The override for a request to `path` of `session`, counting it (a used-up one is removed).
 
-        Only overrides of scenarios in `known` count (the folder may have been reloaded since).
+        Only overrides of scenarios in `known` count: one whose scenario is gone (a reload, a removed posted
+        scenario) is skipped until it is back.
         """
         fitting = [o for o in self._overrides if o.scenario in known and o.fits(path, session)]
         counted = [o for o in fitting if o.left is not None]
@@ -121,12 +122,6 @@ class DemoOverrides:
         self._overrides.clear()
         return count
 
-    def forget_scenarios(self, known: set[str]) -> list[Override]:
-        """Drop the overrides of scenarios no longer in the catalog (after a reload); return them."""
-        gone = [o for o in self._overrides if o.scenario not in known]
-        self._overrides = [o for o in self._overrides if o.scenario in known]
-        return gone
-
     def entries(self) -> list[dict[str, Any]]:
         """Every active override, oldest first."""
         return [o.json() for o in self._overrides]
@@ -141,8 +136,11 @@ def names_own_scenario(chat: ChatRequest, headers: Mapping[str, str], query: Map
     return bool(headers.get(HEADER) or any(query.get(key) for key in QUERY_KEYS) or body_name)
 
 
-def read_override_request(body: Any, known: list[str]) -> OverrideRequest:
-    """Validate a `POST /_mock/overrides` body; raise ValueError with a message a person can act on."""
+def read_override_request(body: Any, known: Callable[[str | None], list[str]]) -> OverrideRequest:
+    """Validate a `POST /_mock/overrides` body; raise ValueError with a message a person can act on.
+
+    `known(session)` lists the scenarios a request of that session sees (posted ones included).
+    """
     if not isinstance(body, dict):
         raise ValueError('send a JSON object such as {"scenario": "login-required", "count": 1}')
     try:
@@ -152,6 +150,7 @@ def read_override_request(body: Any, known: list[str]) -> OverrideRequest:
         where = ".".join(str(part) for part in item["loc"])
         message = str(item["msg"]).removeprefix("Value error, ")
         raise ValueError(f"{where + ': ' if where else ''}{message}") from None
-    if asked.scenario not in known:
-        raise ValueError(f"unknown scenario {asked.scenario!r}; known: {', '.join(known)}")
+    names = known(asked.session)
+    if asked.scenario not in names:
+        raise ValueError(f"unknown scenario {asked.scenario!r}; known: {', '.join(names)}")
     return asked

@@ -22,6 +22,7 @@ from .journal import Journal
 from .overrides import Overrides, new_seed, read_overrides
 from .pipeline import wire_items
 from .player import Outcome, play
+from .runtime import RuntimeScenarios
 from .scenario import Scenario
 from .select import select
 from .wire.overrides import request_wire
@@ -30,6 +31,11 @@ log = logging.getLogger("mockllm")
 
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _JOURNAL_BODY_LIMIT = 64 * 1024
+#: API keys a client may send (Gemini's in `x-goog-api-key` or `?key=`): the journal keeps none of them.
+SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "x-goog-api-key")
+SECRET_QUERY = "key"
+#: The journal fields a JSON log line carries for each request.
+_LOGGED = ("id", "method", "path", "session", "scenario", "override", "seed", "status", "stream", "writes", "bytes", "duration_ms", "ended", "errors")
 
 
 @dataclass
@@ -42,6 +48,11 @@ class ServerState:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     sessions: Sessions = field(default_factory=Sessions)
     demo: DemoOverrides = field(default_factory=DemoOverrides)
+    runtime: RuntimeScenarios = field(default_factory=RuntimeScenarios)
+
+    def view(self, session: str | None) -> Catalog:
+        """The scenarios a request of `session` sees: its posted ones, the global posted ones, the folder's."""
+        return self.runtime.view(self.catalog, session)
 
 
 STATE = web.AppKey("state", ServerState)
@@ -51,7 +62,7 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
     """Answer a chat request in `dialect`; bad input gets the dialect's 4xx error shape."""
     state = request.app[STATE]
     started = time.monotonic()
-    outcome = Outcome()
+    outcome = Outcome(status=None)  # until the pipeline plays: no status line sent
     entry = state.journal.record(_request_entry(request))
     task = asyncio.current_task()
     if task:
@@ -66,6 +77,7 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         if call.attempt:
             entry.update(session=call.attempt.session, attempt=call.attempt.number)
             headers.update({SESSION_HEADER: call.attempt.session, "X-Mock-Attempt": str(call.attempt.number)})
+        outcome.status = 200
         return await play(
             request,
             wire_items(call, dialect),
@@ -129,11 +141,11 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
     chat: ChatRequest = dialect.parse(incoming)
     overrides: Overrides = read_overrides(request.headers, request.query)
     config = state.config
-    override, scenario = _demo_override(request, chat, state)
-    scenario = scenario or select(
-        state.catalog, chat, headers=request.headers, query=request.query, path=request.path, default=config.default
-    )
-    scenario, attempt = take_attempt(state.sessions, state.catalog.scenarios, scenario, request.headers, request.path, chat)
+    session = request_session(request)
+    catalog = state.view(session)
+    override, scenario = _demo_override(request, chat, catalog, state.demo)
+    scenario = scenario or select(catalog, chat, headers=request.headers, query=request.query, path=request.path, default=config.default)
+    scenario, attempt = take_attempt(state.sessions, catalog.scenarios, scenario, session, request.path, chat)
     seed = overrides.seed if overrides.seed is not None else config.seed
     stream_config = scenario.stream
     if overrides.delay_ms is not None:
@@ -151,12 +163,12 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
     ), override
 
 
-def _demo_override(request: web.Request, chat: ChatRequest, state: ServerState) -> tuple[Override | None, Scenario | None]:
+def _demo_override(request: web.Request, chat: ChatRequest, catalog: Catalog, demo: DemoOverrides) -> tuple[Override | None, Scenario | None]:
     """The demo override meant for this request and its scenario (see `mockllm.demo` for the precedence)."""
-    if not len(state.demo) or names_own_scenario(chat, request.headers, request.query):
+    if not len(demo) or names_own_scenario(chat, request.headers, request.query):
         return None, None
-    override = state.demo.take(request.path, request_session(request), set(state.catalog.scenarios))
-    return override, state.catalog.scenarios[override.scenario] if override else None
+    override = demo.take(request.path, request_session(request), set(catalog.scenarios))
+    return override, catalog.scenarios[override.scenario] if override else None
 
 
 def last_event_id(request: web.Request) -> int | None:
@@ -166,12 +178,12 @@ def last_event_id(request: web.Request) -> int | None:
 
 
 def _request_entry(request: web.Request) -> dict[str, Any]:
-    headers = {k: ("<redacted>" if k.lower() in ("authorization", "x-api-key", "api-key") else v) for k, v in request.headers.items()}
+    headers = {k: ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in request.headers.items()}
     return {
         "time": time.time(),
         "method": request.method,
         "path": request.path,
-        "query": dict(request.query),
+        "query": {k: ("<redacted>" if k == SECRET_QUERY else v) for k, v in request.query.items()},
         "headers": headers,
         "session": request_session(request),
         "scenario": None,
@@ -187,6 +199,11 @@ def journal_answered(request: web.Request, status: int, ended: str, **fields: An
     return entry
 
 
+def journal_unrouted(request: web.Request, status: int) -> None:
+    """Journal a request no route serves, so a test sees what its client got wrong."""
+    journal_answered(request, status, "no route", writes=1)
+
+
 def request_session(request: web.Request) -> str | None:
     """The request's session: header `X-Mock-Session`, else query `mock_session`, else None."""
     return request.headers.get(SESSION_HEADER) or request.query.get(SESSION_QUERY) or None
@@ -196,9 +213,14 @@ def _error_json(error: Error) -> dict[str, Any]:
     return {"status": error.status, "code": error.code, "type": error.type, "message": error.message}
 
 
+def _logged(entry: dict[str, Any]) -> dict[str, Any]:
+    """The fields a JSON log line carries about the request."""
+    return {"request": {k: entry.get(k) for k in _LOGGED}}
+
+
 def _log_start(request: web.Request, entry: dict[str, Any]) -> None:
     override = f" (demo override #{entry['override']})" if entry.get("override") else ""
-    log.info("%s %s ← %s seed=%s%s", request.method, request.path_qs, entry["scenario"], entry["seed"], override)
+    log.info("%s %s ← %s seed=%s%s", request.method, request.path_qs, entry["scenario"], entry["seed"], override, extra=_logged(entry))
 
 
 def _log(request: web.Request, entry: dict[str, Any]) -> None:
@@ -218,6 +240,7 @@ def _log(request: web.Request, entry: dict[str, Any]) -> None:
         entry["duration_ms"],
         entry["ended"],
         "".join(f"; {e}" for e in errors),
+        extra=_logged(entry),
     )
 
 

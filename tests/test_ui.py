@@ -191,11 +191,11 @@ async def test_console_line_of_a_provider_error_and_of_an_override(client: Clien
 async def test_an_unknown_route_is_logged_and_journaled(client: Client, caplog: pytest.LogCaptureFixture) -> None:
     assert (await client.post("/nowhere/at/all?x=1", json={})).status == 404
     assert (await client.get("/v1/nothing")).status == 404
-    assert "POST /nowhere/at/all?x=1 → 404 no route for this path" in caplog.messages
+    assert "POST /nowhere/at/all?x=1 → 404 no route" in caplog.messages
     entries = (await (await client.get("/_mock/journal")).json())[-2:]
     assert [(e["method"], e["path"], e["status"], e["ended"]) for e in entries] == [
-        ("POST", "/nowhere/at/all", 404, "no route for this path"),
-        ("GET", "/v1/nothing", 404, "no route for this path"),
+        ("POST", "/nowhere/at/all", 404, "no route"),
+        ("GET", "/v1/nothing", 404, "no route"),
     ]
 
 
