@@ -81,18 +81,16 @@ try {
   });
 
   if (viewport === "desktop") {
-    // a provider route: the page reads the answer out of the OpenAI stream
-    const openai = await page.$eval("#target", (select) => [...select.options].find((o) => o.textContent === "openai · /v1/chat/completions")?.value);
-    await page.selectOption("#target", openai);
+    // every route the page offers: what it shows (provider answers are read by the page itself)
     await page.selectOption("#scenario", "hello");
-    await page.click("#send");
-    await page.waitForSelector("#send:not([disabled])");
-    say({ check: "openai answer", answer: await page.locator("#answer").textContent(), phone: await page.locator("#phone-chat .bubble.bot").last().textContent() });
-    const aiSdk = await page.$eval("#target", (select) => [...select.options].find((o) => o.textContent.startsWith("ai-sdk "))?.value);
-    await page.selectOption("#target", aiSdk);
-    await page.click("#send");
-    await page.waitForSelector("#send:not([disabled])");
-    say({ check: "ai-sdk answer", answer: await page.locator("#answer").textContent() });
+    const answers = {};
+    for (const [value, label] of await page.$$eval("#target option", (options) => options.map((o) => [o.value, o.textContent]))) {
+      await page.selectOption("#target", value);
+      await page.click("#send");
+      await page.waitForSelector("#send:not([disabled])");
+      answers[label] = { answer: await page.locator("#answer").textContent(), phone: await page.locator("#phone-chat .bubble.bot").last().textContent() };
+    }
+    say({ check: "every route", answers });
     await page.selectOption("#target", targetValue);
 
     // "the next request → login-required", then a request from another client gets -1 and shows in Live traffic

@@ -29,10 +29,10 @@ function textOf(value) {
   return "";
 }
 
-/** A reader of a provider body: push(text) as it arrives, end(); then .text and .error. */
+/** A reader of a provider body: push(text) as it arrives, end(); then .state.text, .state.error (and .state.body: a whole JSON body). */
 export function createAnswerReader(contentType) {
   const whole = !/event-stream|ndjson|jsonl/i.test(contentType || "");
-  const state = { text: "", error: null };
+  const state = { text: "", error: null, body: "" };
   let buffer = "";
   let event = null;
   const line = (raw) => {
@@ -65,6 +65,7 @@ export function createAnswerReader(contentType) {
         const value = JSON.parse(buffer);
         state.error = errorOf(value, null);
         state.text = textOf(value);
+        state.body = JSON.stringify(value, null, 2); // for answers without text: embeddings, token counts
       } catch {
         state.text = buffer;
       }

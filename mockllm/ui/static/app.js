@@ -210,9 +210,9 @@ async function askPage(prompt, run, transport) {
   });
   reader?.end();
   const error = reader?.state.error || (run.error ? { code: "network", msg: run.error } : null);
-  answer.textContent = reader?.state.text || "";
-  if (error) answer.append(h("div", { class: "answer-error" }, `error ${error.code ?? run.response?.status ?? ""}: ${error.msg}`));
-  phone.show(prompt, reader?.state.text || "", error);
+  answer.textContent = reader?.state.text || (error ? "" : reader?.state.body) || "";
+  if (error) answer.append(h("div", { class: "answer-error" }, `error${error.code === null ? "" : ` ${error.code}`}: ${error.msg}`));
+  if (reader?.state.text || error) phone.show(prompt, reader?.state.text || "", error); // embeddings and token counts have nothing to chat
 }
 
 form.addEventListener("submit", (event) => {

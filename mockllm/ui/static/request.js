@@ -32,7 +32,7 @@ export function bodyFor(target, prompt, stream = true) {
   const path = target.path;
   if (target.framing === "ai-sdk") return { id: "playground", messages: [{ id: "m1", role: "user", parts: [{ type: "text", text: prompt }] }], trigger: "submit-message" };
   if (target.framing) return { message: prompt, stream };
-  if (/:(stream)?generateContent$/i.test(path)) return { contents: [{ role: "user", parts: [{ text: prompt }] }] };
+  if (/:(streamGenerateContent|generateContent|countTokens)$/i.test(path)) return { contents: [{ role: "user", parts: [{ text: prompt }] }] };
   if (path.endsWith("/messages")) return { model: "mock-model", max_tokens: 1024, stream, messages };
   if (path.endsWith("/responses")) return { model: "mock-model", input: prompt, stream };
   if (path.endsWith("/embeddings")) return { model: "mock-model", input: prompt };
@@ -41,9 +41,11 @@ export function bodyFor(target, prompt, stream = true) {
   return { model: "mock-model", stream, messages };
 }
 
-/** The URL to call: Gemini streams over SSE only with `?alt=sse`. */
+/** The URL to call: Gemini streams over SSE only with `?alt=sse`; Azure deployment routes need an `api-version`. */
 export function urlFor(target) {
-  return /:streamGenerateContent$/i.test(target.path) ? `${target.path}?alt=sse` : target.path;
+  if (/:streamGenerateContent$/i.test(target.path)) return `${target.path}?alt=sse`;
+  if (target.path.startsWith("/openai/deployments/")) return `${target.path}?api-version=2024-10-21`;
+  return target.path;
 }
 
 /** `key=value,…` for X-Mock-Wire from the form's wire fields (empty ones left out). */
