@@ -1,22 +1,29 @@
-"""Routes under `/_mock/`: health, scenarios (posted ones too), journal, reload, sessions, routes."""
+"""Routes under `/_mock/`: health, scenarios (posted ones too), journal, reload, sessions, routes, dialects, demo overrides."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from aiohttp import web
 
 from .app_routes import APP_METHODS
-from .handler import STATE, request_session
+from .catalog import Catalog
+from .demo import Override, read_override_request
+from .dialects import DIALECTS
+from .dialects.app import APP_FRAMINGS
+from .handler import STATE, journal_answered, request_session
 from .journal import Journal
 from .middleware import error_response
-from .routemap import framing_names
+from .routemap import Route, RouteMap, custom_framings, framing_names
 from .runtime import parse_posted
-from .scenario import Match
+from .scenario import Match, Scenario
 from .watch import reload_scenarios
 from .yamlsource import ProblemsError
+
+log = logging.getLogger("mockllm")
 
 
 async def health(request: web.Request) -> web.Response:
@@ -33,15 +40,18 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def scenarios(request: web.Request) -> web.Response:
-    """The scenarios a request of `?session=` sees, first match first: description, origin, file, match rules."""
+    """The scenarios a request of `?session=` sees, first match first: description, origin, file, match rules,
+    what it does (steps, settings, faults) and the routes-map paths bound to it."""
     state = request.app[STATE]
     session = admin_session(request)
     catalog = state.view(session)
+    bound = _bound_paths(catalog)
     listed = []
     for s in catalog.scenarios.values():
         posted, scope = state.runtime.scope_of(s.name, session)
         origin = {"origin": "posted", "session": scope} if posted else {"origin": "file"}
-        listed.append({"name": s.name, "description": s.description, **origin, "file": catalog.files[s.name], "match": _match_json(s.match)})
+        about = {"name": s.name, "description": s.description, **origin, "file": catalog.files[s.name], "match": _match_json(s.match)}
+        listed.append({**about, **_contents_json(s), "routes": bound.get(s.name, [])})
     return web.json_response(listed, dumps=_dumps)
 
 
@@ -73,6 +83,27 @@ async def delete_scenarios(request: web.Request) -> web.Response:
     where = f"for session {session!r}" if session else "for every session"
     origin = f"; {name!r} comes from {state.catalog.files[name]}: edit that file" if name in state.catalog.scenarios else ""
     return error_response(404, f"No posted scenario {name!r} {where}{origin}.")
+
+
+def _contents_json(scenario: Scenario) -> dict[str, Any]:
+    """What a scenario does, compactly: steps (or attempts), and its stream, wire, framing and fault settings that differ from the defaults."""
+    dumped = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True, include={"steps", "attempts", "stream", "wire", "framing"})
+    faults = [{"fault": f.fault, **f.model_dump(mode="json", exclude_defaults=True)} for f in scenario.faults]  # each by its own model
+    return {**{key: dumped.get(key) for key in ("steps", "attempts", "stream", "wire", "framing")}, "faults": faults or None}
+
+
+def _bound_paths(catalog: Catalog) -> dict[str, list[str]]:
+    """Scenario name → the routes-map paths bound to it."""
+    bound: dict[str, list[str]] = {}
+    for path, route in _mapped_routes(catalog):
+        if route.scenario:
+            bound.setdefault(route.scenario, []).append(path)
+    return bound
+
+
+def _mapped_routes(catalog: Catalog) -> list[tuple[str, Route]]:
+    """Every (path, route) of the folder's routes maps, in file order."""
+    return [pair for routes in catalog.documents.get("routes", []) if isinstance(routes, RouteMap) for pair in routes.routes.items()]
 
 
 async def journal(request: web.Request) -> web.Response:
@@ -160,7 +191,11 @@ async def reload(request: web.Request) -> web.Response:
     state = request.app[STATE]
     problems = await reload_scenarios(state)
     if problems:
+        log.warning("reload failed, still serving the previous scenarios: %d problem(s)", len(problems))
+        for problem in problems:
+            log.warning("  %s", problem)
         return web.json_response({"reloaded": False, "problems": problems}, status=422, dumps=_dumps)
+    log.info("reloaded %d scenarios from %s", len(state.catalog.scenarios), state.catalog.folder)
     return web.json_response({"reloaded": True, "scenarios": state.catalog.names})
 
 
@@ -183,6 +218,68 @@ def _listable(route: web.AbstractRoute) -> bool:
 def admin_session(request: web.Request) -> str | None:
     """The session an admin request is about: `?session=`, else the request's own session."""
     return request.query.get("session") or request_session(request)
+
+
+async def dialects(request: web.Request) -> web.Response:
+    """What a client can talk to: each provider dialect with its routes, the app framings, and the routes map."""
+    catalog = request.app[STATE].catalog
+    custom = custom_framings(catalog)
+    routes_map = [{"path": path, "framing": r.framing, "scenario": r.scenario, "methods": r.methods} for path, r in _mapped_routes(catalog)]
+    return web.json_response(
+        {
+            "dialects": [{"name": d.name, "routes": list(d.routes)} for d in DIALECTS.values() if d.routes and d.name not in APP_FRAMINGS],
+            "framings": [
+                {"name": name, "custom": name in custom, "extends": custom[name].extends if name in custom else None}
+                for name in sorted({*APP_FRAMINGS, *custom})
+            ],
+            "routes_map": routes_map,
+        }
+    )
+
+
+async def list_overrides(request: web.Request) -> web.Response:
+    """The active demo overrides, oldest first."""
+    return web.json_response(request.app[STATE].demo.entries())
+
+
+async def add_override(request: web.Request) -> web.Response:
+    """Add a demo override: `{"scenario", "count" | "sticky", "route", "session"}`; 400 says what is wrong."""
+    state = request.app[STATE]
+    try:
+        body = await request.json()
+        override = state.demo.add(read_override_request(body, lambda session: state.view(session).names))
+    except (ValueError, UnicodeDecodeError) as exc:
+        message = f"Bad override: {exc}." if not isinstance(exc, json.JSONDecodeError) else f"Send a JSON object: {exc.msg}."
+        journal_answered(request, 400, message)
+        return error_response(400, message)
+    ended = f"demo override #{override.id}: {describe_override(override)}"
+    log.info("%s", ended)
+    journal_answered(request, 201, ended, body=body, scenario=override.scenario)
+    return web.json_response(override.json(), status=201)
+
+
+async def remove_overrides(request: web.Request) -> web.Response:
+    """Remove every demo override, or one (`/_mock/overrides/{id}`; 404 when there is none)."""
+    demo = request.app[STATE].demo
+    given = request.match_info.get("id")
+    if given is None:
+        ended = f"demo overrides reset ({demo.clear()} removed)"
+    elif not given.isdigit() or not demo.remove(int(given)):
+        return error_response(404, f"No demo override {given!r}; GET /_mock/overrides lists them.")
+    else:
+        ended = f"demo override #{given} removed"
+    log.info("%s", ended)
+    journal_answered(request, 200, ended)
+    return web.json_response({"removed": True, "overrides": demo.entries()})
+
+
+def describe_override(override: Override) -> str:
+    """`next 2 requests on /chat → login-required`, as the console and the journal say it."""
+    many = "" if override.left == 1 else "s"
+    what = "every request" if override.left is None else f"next {override.left} request{many}"
+    where = f" on {override.route}" if override.route else " on every route"
+    who = f" of session {override.session}" if override.session else ""
+    return f"{what}{where}{who} → {override.scenario}"
 
 
 def _dumps(value: object) -> str:
@@ -210,3 +307,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/_mock/sessions/{session:.+}", sessions)
     app.router.add_delete("/_mock/sessions/{session:.+}", reset_sessions)
     app.router.add_get("/_mock/routes", routes)
+    app.router.add_get("/_mock/dialects", dialects)
+    app.router.add_get("/_mock/overrides", list_overrides)
+    app.router.add_post("/_mock/overrides", add_override)
+    app.router.add_delete("/_mock/overrides", remove_overrides)
+    app.router.add_delete("/_mock/overrides/{id}", remove_overrides)

@@ -7,7 +7,7 @@ import logging
 
 from aiohttp import web
 
-from . import admin, app_routes, text
+from . import admin, app_routes, text, ui
 from .catalog import Catalog, check_default, load_catalog
 from .routemap import find_route
 from .config import ServerConfig
@@ -32,6 +32,7 @@ def create_app(config: ServerConfig | None = None, catalog: Catalog | None = Non
     app.on_shutdown.append(_close_streams)
     _add_dialect_routes(app)
     admin.add_routes(app)
+    ui.add_routes(app)
     app_routes.add_routes(app)  # the catch-all: keep it last
     return app
 

@@ -15,12 +15,15 @@ from .attempts import SESSION_HEADER, SESSION_QUERY, Sessions, take_attempt
 from .call import Call, ChatRequest
 from .catalog import Catalog
 from .config import ServerConfig
+from .demo import DemoOverrides, Override, names_own_scenario
 from .dialects.base import Dialect, Incoming, RequestError, bad_request
+from .events import Error
 from .journal import Journal
 from .overrides import Overrides, new_seed, read_overrides
 from .pipeline import wire_items
 from .player import Outcome, play
 from .runtime import RuntimeScenarios
+from .scenario import Scenario
 from .select import select
 from .wire.overrides import request_wire
 
@@ -32,7 +35,7 @@ _JOURNAL_BODY_LIMIT = 64 * 1024
 SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "x-goog-api-key")
 SECRET_QUERY = "key"
 #: The journal fields a JSON log line carries for each request.
-_LOGGED = ("id", "method", "path", "session", "scenario", "seed", "status", "stream", "writes", "bytes", "duration_ms", "ended")
+_LOGGED = ("id", "method", "path", "session", "scenario", "override", "seed", "status", "stream", "writes", "bytes", "duration_ms", "ended", "errors")
 
 
 @dataclass
@@ -44,6 +47,7 @@ class ServerState:
     journal: Journal
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     sessions: Sessions = field(default_factory=Sessions)
+    demo: DemoOverrides = field(default_factory=DemoOverrides)
     runtime: RuntimeScenarios = field(default_factory=RuntimeScenarios)
 
     def view(self, session: str | None) -> Catalog:
@@ -63,10 +67,12 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
     task = asyncio.current_task()
     if task:
         state.tasks.add(task)
+    call: Call | None = None
     try:
         incoming = await read_incoming(request, entry)
-        call = _make_call(request, incoming, dialect, state)
-        entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream)
+        call, override = _make_call(request, incoming, dialect, state)
+        entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream, override=override.id if override else None)
+        _log_start(request, entry)
         headers = {**STREAM_HEADERS, **dialect.headers(call), "X-Mock-Scenario": call.scenario.name, "X-Mock-Seed": str(call.seed)}
         if call.attempt:
             entry.update(session=call.attempt.session, attempt=call.attempt.number)
@@ -90,6 +96,7 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         if task:
             state.tasks.discard(task)
         entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
+        entry["errors"] = [_error_json(e) for e in call.errors] if call else []
         entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         state.journal.finished(entry)
         _log(request, entry)
@@ -130,13 +137,14 @@ def _parse_json(body: bytes) -> tuple[Any, str | None]:
         return None, "it nests arrays or objects too deeply"
 
 
-def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state: ServerState) -> Call:
+def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state: ServerState) -> tuple[Call, Override | None]:
     chat: ChatRequest = dialect.parse(incoming)
     overrides: Overrides = read_overrides(request.headers, request.query)
     config = state.config
     session = request_session(request)
     catalog = state.view(session)
-    scenario = select(catalog, chat, headers=request.headers, query=request.query, path=request.path, default=config.default)
+    override, scenario = _demo_override(request, chat, catalog, state.demo)
+    scenario = scenario or select(catalog, chat, headers=request.headers, query=request.query, path=request.path, default=config.default)
     scenario, attempt = take_attempt(state.sessions, catalog.scenarios, scenario, session, request.path, chat)
     seed = overrides.seed if overrides.seed is not None else config.seed
     stream_config = scenario.stream
@@ -152,7 +160,15 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
         wire=request_wire(scenario.wire, request.headers, request.query),
         attempt=attempt,
         last_event_id=last_event_id(request),
-    )
+    ), override
+
+
+def _demo_override(request: web.Request, chat: ChatRequest, catalog: Catalog, demo: DemoOverrides) -> tuple[Override | None, Scenario | None]:
+    """The demo override meant for this request and its scenario (see `mockllm.demo` for the precedence)."""
+    if not len(demo) or names_own_scenario(chat, request.headers, request.query):
+        return None, None
+    override = demo.take(request.path, request_session(request), set(catalog.scenarios))
+    return override, catalog.scenarios[override.scenario] if override else None
 
 
 def last_event_id(request: web.Request) -> int | None:
@@ -174,11 +190,18 @@ def _request_entry(request: web.Request) -> dict[str, Any]:
     }
 
 
+def journal_answered(request: web.Request, status: int, ended: str, **fields: Any) -> dict[str, Any]:
+    """Journal a request answered at once (an admin change, an unknown route) and announce it to subscribers."""
+    journal = request.app[STATE].journal
+    done = {"status": status, "ended": ended, "writes": 0, "bytes": 0, "errors": [], "duration_ms": 0.0}
+    entry = journal.record({**_request_entry(request), **done, **fields})
+    journal.finished(entry)
+    return entry
+
+
 def journal_unrouted(request: web.Request, status: int) -> None:
     """Journal a request no route serves, so a test sees what its client got wrong."""
-    journal = request.app[STATE].journal
-    entry = journal.record({**_request_entry(request), "status": status, "ended": "no route", "writes": 1, "bytes": 0})
-    journal.finished(entry)
+    journal_answered(request, status, "no route", writes=1)
 
 
 def request_session(request: web.Request) -> str | None:
@@ -186,11 +209,28 @@ def request_session(request: web.Request) -> str | None:
     return request.headers.get(SESSION_HEADER) or request.query.get(SESSION_QUERY) or None
 
 
+def _error_json(error: Error) -> dict[str, Any]:
+    return {"status": error.status, "code": error.code, "type": error.type, "message": error.message}
+
+
+def _logged(entry: dict[str, Any]) -> dict[str, Any]:
+    """The fields a JSON log line carries about the request."""
+    return {"request": {k: entry.get(k) for k in _LOGGED}}
+
+
+def _log_start(request: web.Request, entry: dict[str, Any]) -> None:
+    override = f" (demo override #{entry['override']})" if entry.get("override") else ""
+    log.info("%s %s ← %s seed=%s%s", request.method, request.path_qs, entry["scenario"], entry["seed"], override, extra=_logged(entry))
+
+
 def _log(request: web.Request, entry: dict[str, Any]) -> None:
+    """The line a request ends with: outcome, how the stream ended, and the error it carried (a warning then)."""
     what = f"{entry['scenario']} seed={entry.get('seed')}" if entry.get("scenario") else "-"
     mode = "stream" if entry.get("stream") else "whole"
-    log.info(
-        "%s %s → %s %s %s, %d writes, %.0f ms, %s",
+    errors = [_describe_error(e, entry["status"]) for e in entry["errors"]]
+    log.log(
+        logging.WARNING if errors or (entry["status"] or 500) >= 400 else logging.INFO,
+        "%s %s → %s %s %s, %d writes, %.0f ms, %s%s",
         request.method,
         request.path_qs,
         what,
@@ -199,5 +239,12 @@ def _log(request: web.Request, entry: dict[str, Any]) -> None:
         entry["writes"],
         entry["duration_ms"],
         entry["ended"],
-        extra={"request": {k: entry.get(k) for k in _LOGGED}},
+        "".join(f"; {e}" for e in errors),
+        extra=_logged(entry),
     )
+
+
+def _describe_error(error: dict[str, Any], status: int | None) -> str:
+    where = "in the stream" if status == 200 else f"as HTTP {error['status']}"
+    code = f" code {error['code']}" if error["code"] is not None else ""
+    return f"error{code} {error['message']!r} {where}"
