@@ -1,6 +1,18 @@
 """Wire formats, one module each, registered by name in `DIALECTS`."""
 
-from . import ai_sdk, azure, miniprogram, ndjson, openai, openai_completions, openai_embeddings, plaintext, sse_json
+from . import (
+    ai_sdk,
+    azure,
+    gemini,
+    miniprogram,
+    ndjson,
+    ollama,
+    openai,
+    openai_completions,
+    openai_embeddings,
+    plaintext,
+    sse_json,
+)
 from .base import DIALECTS, Dialect, Incoming, RequestError
 
 __all__ = [
@@ -10,8 +22,10 @@ __all__ = [
     "RequestError",
     "ai_sdk",
     "azure",
+    "gemini",
     "miniprogram",
     "ndjson",
+    "ollama",
     "openai",
     "openai_completions",
     "openai_embeddings",
