@@ -10,6 +10,7 @@ from . import (
     openai,
     openai_completions,
     openai_embeddings,
+    openai_responses,
     plaintext,
     sse_json,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "openai",
     "openai_completions",
     "openai_embeddings",
+    "openai_responses",
     "plaintext",
     "sse_json",
 ]
