@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Iterator
 
 from aiohttp import web
 
@@ -43,15 +44,43 @@ async def scenarios(request: web.Request) -> web.Response:
     )
 
 
-async def journal(request: web.Request) -> web.Response:
-    """Recent requests, oldest first; `?scenario=`, `?path=`, `?limit=` narrow it."""
-    limit = request.query.get("limit")
-    if limit is not None and not limit.isdigit():
-        return error_response(400, f"?limit= must be a whole number; got {limit!r}.")
-    entries = request.app[STATE].journal.entries(
-        scenario=request.query.get("scenario"), path=request.query.get("path"), limit=int(limit) if limit else None
+#: A journal read is sent in writes of about this size, so a large read never holds the server.
+_JOURNAL_WRITE_BYTES = 256 * 1024
+
+
+async def journal(request: web.Request) -> web.StreamResponse:
+    """Recent requests, oldest first, streamed; `?scenario=`, `?path=`, `?limit=`, `?since=` (an id) narrow it."""
+    numbers = {}
+    for key in ("limit", "since"):
+        value = request.query.get(key)
+        if value is not None and not (value.isascii() and value.isdigit() and len(value) < 19):
+            return error_response(400, f"?{key}= must be a whole number; got {value[:40]!r}.")
+        numbers[key] = int(value) if value else None
+    chunks = request.app[STATE].journal.json_chunks(
+        scenario=request.query.get("scenario"), path=request.query.get("path"), limit=numbers["limit"], since=numbers["since"]
     )
-    return web.json_response(entries, dumps=_dumps)
+    return await _send_json_chunks(request, chunks)
+
+
+async def _send_json_chunks(request: web.Request, chunks: Iterator[bytes]) -> web.StreamResponse:
+    """Send JSON pieces: one plain response when small, else a chunked stream of ~256 KiB writes."""
+    pending: list[bytes] = []
+    size = 0
+    response: web.StreamResponse | None = None
+    for chunk in chunks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= _JOURNAL_WRITE_BYTES:
+            if response is None:
+                response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
+                await response.prepare(request)
+            await response.write(b"".join(pending))
+            pending, size = [], 0
+    if response is None:
+        return web.Response(body=b"".join(pending), content_type="application/json", charset="utf-8")
+    await response.write(b"".join(pending))
+    await response.write_eof()
+    return response
 
 
 async def clear_journal(request: web.Request) -> web.Response:
@@ -71,11 +100,16 @@ async def reset_sessions(request: web.Request) -> web.Response:
     return web.json_response({"cleared": request.app[STATE].sessions.reset(request.match_info.get("session"))})
 
 
+_RELOADING = web.AppKey("reloading", asyncio.Lock)
+
+
 async def reload(request: web.Request) -> web.Response:
-    """Re-read the scenarios folder; on problems keep serving the old catalog and list them."""
+    """Re-read the scenarios folder in a thread (serving goes on); on problems keep the old catalog and list them."""
     state = request.app[STATE]
+    lock = request.app[_RELOADING]
     try:
-        catalog = load_catalog(state.config.scenarios)
+        async with lock:  # one reload at a time: a second waits for the first, then reads the folder again
+            catalog = await asyncio.to_thread(load_catalog, state.config.scenarios)
     except ProblemsError as exc:
         return web.json_response({"reloaded": False, "problems": [str(p) for p in exc.problems]}, status=422)
     if state.config.default not in catalog.scenarios:
@@ -102,6 +136,7 @@ def _match_json(match: Match | None) -> dict[str, object] | None:
 
 def add_routes(app: web.Application) -> None:
     """Register the admin routes."""
+    app[_RELOADING] = asyncio.Lock()
     app.router.add_get("/_mock/health", health)
     app.router.add_get("/_mock/scenarios", scenarios)
     app.router.add_get("/_mock/journal", journal)

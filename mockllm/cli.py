@@ -50,7 +50,34 @@ def _max_stream_s(value: str) -> float:
     return seconds
 
 
-#: flag → (config field, converter, help)
+def _seconds(value: str) -> float:
+    """A time limit: seconds, more than 0, and finite."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0; got {value!r}")
+    return seconds
+
+
+def _count(value: str) -> int:
+    """A whole number >= 0."""
+    if not value.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0; got {value!r}")
+    return int(value)
+
+
+def _switch(value: str) -> bool:
+    """An on/off setting from the environment: 1/true/yes/on or 0/false/no/off."""
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise argparse.ArgumentTypeError(f"must be 1 or 0 (true or false); got {value!r}")
+
+
+#: flag → (config field, converter, help); a `_switch` flag takes no value on the command line.
 SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--host": ("host", str, "address to bind; 0.0.0.0 for phones on the LAN"),
     "--port": ("port", _port, "port; 0 picks a free one"),
@@ -59,6 +86,11 @@ SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--seed": ("seed", int, "seed for every request that names none"),
     "--default": ("default", str, "scenario for requests that select none"),
     "--max-stream-s": ("max_stream_s", _max_stream_s, "end any response (a hang or trickle too) after this many seconds"),
+    "--read-timeout": ("read_timeout_s", _seconds, "seconds a request body may take to arrive after its headers (then 408 and close)"),
+    "--idle-timeout": ("idle_timeout_s", _seconds, "close a connection idle this many seconds between requests"),
+    "--max-connections": ("max_connections", _count, "open connections served at once (more get 503); 0 = the fd limit less a reserve"),
+    "--admin-token": ("admin_token", str, "token the /_mock/ control routes require (generated off loopback)"),
+    "--admin-open": ("admin_open", _switch, "serve /_mock/ control routes without a token even off loopback"),
 }
 
 
@@ -93,7 +125,8 @@ def _parser() -> argparse.ArgumentParser:
 def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
     for flag, (name, convert, help_text) in SERVE_FLAGS.items():
         env = ENV_PREFIX + name.upper()
-        parser.add_argument(flag, dest=name, type=convert, default=argparse.SUPPRESS, help=f"{help_text} (${env})")
+        kind: dict[str, Any] = {"action": "store_true"} if convert is _switch else {"type": convert}
+        parser.add_argument(flag, dest=name, default=argparse.SUPPRESS, help=f"{help_text} (${env})", **kind)
 
 
 def config_from(args: argparse.Namespace, environ: dict[str, str] | None = None) -> ServerConfig:
@@ -146,17 +179,20 @@ async def serve(config: ServerConfig, catalog: Catalog) -> None:
     """Serve until SIGINT or SIGTERM, then close open streams and stop."""
     from .app import create_app
     from .banner import banner
+    from .handler import STATE
+    from .limits import connection_cap, listen, raise_fd_limit
 
-    runner = web.AppRunner(create_app(config, catalog), handler_cancellation=True, access_log=None, shutdown_timeout=2)
+    cap = connection_cap(config.max_connections, raise_fd_limit())
+    app = create_app(config, catalog)
+    runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=2, keepalive_timeout=config.idle_timeout_s)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port, backlog=config.backlog, reuse_address=True)
     try:
-        await site.start()
+        server = await listen(runner, config.host, config.port, backlog=config.backlog, cap=cap)
     except OSError:
         await runner.cleanup()
         raise
-    port = runner.addresses[0][1]
-    print(banner(config, port, len(catalog.scenarios)), flush=True)
+    port = server.sockets[0].getsockname()[1]
+    print(banner(app[STATE].config, port, len(catalog.scenarios)), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -165,4 +201,5 @@ async def serve(config: ServerConfig, catalog: Catalog) -> None:
         await stop.wait()
     finally:
         print("mockllm: shutting down", flush=True)
+        server.close()
         await runner.cleanup()

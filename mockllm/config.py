@@ -22,3 +22,9 @@ class ServerConfig:
     journal_size: int = 1000
     backlog: int = 4096
     max_stream_s: float = 300.0
+    read_timeout_s: float = 5.0
+    idle_timeout_s: float = 30.0
+    max_connections: int = 0  # 0: the fd limit less a reserve
+    journal_max_bytes: int = 32 * 1024 * 1024
+    admin_token: str | None = None
+    admin_open: bool = False

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mockllm.catalog import load_catalog
-from mockllm.cli import SERVE_FLAGS, _parser, config_from, main
+from mockllm.cli import SERVE_FLAGS, _parser, _switch, config_from, main
 from mockllm.config import ServerConfig
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,6 +25,11 @@ GOOD_VALUES = {
     "--seed": ("42", 42),
     "--default": ("hello", "hello"),
     "--max-stream-s": ("2.5", 2.5),
+    "--read-timeout": ("1.5", 1.5),
+    "--idle-timeout": ("20", 20.0),
+    "--max-connections": ("500", 500),
+    "--admin-token": ("s3cret", "s3cret"),
+    "--admin-open": ("1", True),
 }
 
 BROKEN_SCENARIO = """\
@@ -50,6 +55,11 @@ def parse_serve(*argv: str) -> argparse.Namespace:
     return _parser().parse_args(["serve", *argv])
 
 
+def with_flag(flag: str, typed: str) -> argparse.Namespace:
+    """The parsed command line with `flag` given (a switch takes no value)."""
+    return parse_serve(flag) if SERVE_FLAGS[flag][1] is _switch else parse_serve(flag, typed)
+
+
 def field_of(flag: str) -> str:
     return SERVE_FLAGS[flag][0]
 
@@ -61,7 +71,7 @@ def test_every_flag_has_a_test_value():
 @pytest.mark.parametrize("flag", sorted(GOOD_VALUES), ids=lambda f: f.lstrip("-"))
 def test_flag_sets_the_config_field(flag):
     typed, expected = GOOD_VALUES[flag]
-    config = config_from(parse_serve(flag, typed), environ={})
+    config = config_from(with_flag(flag, typed), environ={})
     assert getattr(config, field_of(flag)) == expected
 
 
@@ -78,7 +88,8 @@ def test_flag_wins_over_variable(flag):
     typed, expected = GOOD_VALUES[flag]
     variable = "MOCKLLM_" + field_of(flag).upper()
     other = {"--host": "10.0.0.1", "--port": "1", "--scenarios": "/elsewhere", "--speed": "3", "--seed": "7", "--default": "echo", "--max-stream-s": "9"}
-    config = config_from(parse_serve(flag, typed), environ={variable: other[flag]})
+    other.update({"--read-timeout": "9", "--idle-timeout": "9", "--max-connections": "9", "--admin-token": "other", "--admin-open": "0"})
+    config = config_from(with_flag(flag, typed), environ={variable: other[flag]})
     assert getattr(config, field_of(flag)) == expected
 
 
