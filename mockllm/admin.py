@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Iterator
 
 from aiohttp import web
 
-from .catalog import load_catalog
+from .catalog import Catalog, load_catalog
 from .handler import STATE
 from .middleware import error_response
 from .scenario import Match
@@ -45,7 +46,7 @@ async def scenarios(request: web.Request) -> web.Response:
 
 
 #: A journal read is sent in writes of about this size, so a large read never holds the server.
-_JOURNAL_WRITE_BYTES = 256 * 1024
+_JOURNAL_WRITE_BYTES = 64 * 1024
 
 
 async def journal(request: web.Request) -> web.StreamResponse:
@@ -63,7 +64,7 @@ async def journal(request: web.Request) -> web.StreamResponse:
 
 
 async def _send_json_chunks(request: web.Request, chunks: Iterator[bytes]) -> web.StreamResponse:
-    """Send JSON pieces: one plain response when small, else a chunked stream of ~256 KiB writes."""
+    """Send JSON pieces: one plain response when small, else a chunked stream of ~64 KiB writes."""
     pending: list[bytes] = []
     size = 0
     response: web.StreamResponse | None = None
@@ -75,6 +76,7 @@ async def _send_json_chunks(request: web.Request, chunks: Iterator[bytes]) -> we
                 response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
                 await response.prepare(request)
             await response.write(b"".join(pending))
+            await asyncio.sleep(0)  # a fast reader never pauses the transport: let other requests in between writes
             pending, size = [], 0
     if response is None:
         return web.Response(body=b"".join(pending), content_type="application/json", charset="utf-8")
@@ -100,16 +102,39 @@ async def reset_sessions(request: web.Request) -> web.Response:
     return web.json_response({"cleared": request.app[STATE].sessions.reset(request.match_info.get("session"))})
 
 
-_RELOADING = web.AppKey("reloading", asyncio.Lock)
+class Reloads:
+    """Reloads of the scenarios folder, in a thread, coalesced: at most one running and one queued behind it.
+
+    A reload asked for while one runs waits for the queued one (which reads
+    the folder after the running one ends, so it sees every change made
+    before the request); any number of callers share those two reads.
+    """
+
+    def __init__(self) -> None:
+        self._running: asyncio.Future[Catalog] | None = None
+        self._queued: asyncio.Future[Catalog] | None = None
+
+    async def load(self, folder: Path) -> Catalog:
+        """The folder's catalog, read after this call began; ProblemsError on problems."""
+        if self._queued is None:
+            self._queued = asyncio.ensure_future(self._run(self._running, folder))
+        return await asyncio.shield(self._queued)
+
+    async def _run(self, before: asyncio.Future[Catalog] | None, folder: Path) -> Catalog:
+        if before is not None:
+            await asyncio.wait([before])
+        self._running, self._queued = self._queued, None
+        return await asyncio.to_thread(load_catalog, folder)
+
+
+RELOADS = web.AppKey("reloads", Reloads)
 
 
 async def reload(request: web.Request) -> web.Response:
     """Re-read the scenarios folder in a thread (serving goes on); on problems keep the old catalog and list them."""
     state = request.app[STATE]
-    lock = request.app[_RELOADING]
     try:
-        async with lock:  # one reload at a time: a second waits for the first, then reads the folder again
-            catalog = await asyncio.to_thread(load_catalog, state.config.scenarios)
+        catalog = await request.app[RELOADS].load(state.config.scenarios)
     except ProblemsError as exc:
         return web.json_response({"reloaded": False, "problems": [str(p) for p in exc.problems]}, status=422)
     if state.config.default not in catalog.scenarios:
@@ -136,7 +161,7 @@ def _match_json(match: Match | None) -> dict[str, object] | None:
 
 def add_routes(app: web.Application) -> None:
     """Register the admin routes."""
-    app[_RELOADING] = asyncio.Lock()
+    app[RELOADS] = Reloads()
     app.router.add_get("/_mock/health", health)
     app.router.add_get("/_mock/scenarios", scenarios)
     app.router.add_get("/_mock/journal", journal)

@@ -18,6 +18,8 @@ from .config import ServerConfig
 from .middleware import Handler, error_response, is_admin_path, same_origin
 
 TOKEN_HEADER = "X-Mock-Admin-Token"
+#: The query form, for browser clients that cannot set headers (EventSource, WebSocket).
+TOKEN_QUERY = "mock_admin_token"
 #: (method, path) pairs open to anyone: read-only and without secrets.
 OPEN_ROUTES = frozenset({("GET", "/_mock/health"), ("HEAD", "/_mock/health"), ("GET", "/_mock/ui"), ("HEAD", "/_mock/ui")})
 #: Path prefixes whose GETs are open: the playground's static files.
@@ -46,7 +48,7 @@ class AdminAccess:
         if "Origin" in request.headers and not same_origin(request):
             return error_response(403, "Admin routes answer pages of this server only (same origin), not other sites.")
         if self.token is not None and not _token_matches(request, self.token):
-            response = error_response(401, f"Admin routes need the admin token: send 'Authorization: Bearer <token>' or '{TOKEN_HEADER}: <token>' (printed at start-up).")
+            response = error_response(401, f"Admin routes need the admin token (printed at start-up): send 'Authorization: Bearer <token>', '{TOKEN_HEADER}: <token>' or ?{TOKEN_QUERY}=<token>.")
             response.headers["WWW-Authenticate"] = 'Bearer realm="mockllm admin"'
             return response
         return None
@@ -95,7 +97,7 @@ def _host_allowed(host: str, allowed: frozenset[str]) -> bool:
 
 
 def _token_matches(request: web.Request, token: str) -> bool:
-    given = request.headers.get(TOKEN_HEADER, "")
+    given = request.headers.get(TOKEN_HEADER, "") or request.query.get(TOKEN_QUERY, "")
     auth = request.headers.get("Authorization", "")
     if not given and auth[:7].lower() == "bearer ":
         given = auth[7:].strip()

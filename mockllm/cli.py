@@ -41,23 +41,17 @@ def _speed(value: str) -> float:
 
 def _max_stream_s(value: str) -> float:
     """The maximum stream duration: seconds, more than 0, and finite."""
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"max stream duration must be a number of seconds > 0; got {value!r}")
-    return seconds
+    return _seconds(value, "max stream duration")
 
 
-def _seconds(value: str) -> float:
+def _seconds(value: str, what: str = "a time limit") -> float:
     """A time limit: seconds, more than 0, and finite."""
     try:
         seconds = float(value)
     except ValueError:
         seconds = 0.0
     if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0; got {value!r}")
+        raise argparse.ArgumentTypeError(f"{what} must be a number of seconds > 0; got {value!r}")
     return seconds
 
 

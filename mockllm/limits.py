@@ -110,7 +110,7 @@ class _Refusal(asyncio.Protocol):
             self.timer.cancel()
 
 
-async def listen(runner: web.AppRunner, host: str, port: int, *, backlog: int, cap: int) -> asyncio.AbstractServer:
+async def listen(runner: web.AppRunner, host: str, port: int, *, backlog: int, cap: int) -> asyncio.Server:
     """Listen on host:port serving `runner`'s app, at most `cap` connections at once."""
     loop = asyncio.get_running_loop()
     return await loop.create_server(CappedFactory(runner.server, cap), host, port, backlog=backlog, reuse_address=True)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ only plain data tags are accepted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -114,6 +115,7 @@ def _read_text(path: Path) -> str:
 
 def _compose(name: str, text: str) -> list[yaml.Node]:
     """The file's non-empty documents as node trees, within the limits; ProblemsError for the first problem."""
+    _check_document_count(name, text)
     nodes: list[yaml.Node] = []
     loader: _GuardedLoader | None = None
     try:
@@ -139,6 +141,17 @@ def _compose(name: str, text: str) -> list[yaml.Node]:
         if loader is not None:
             loader.dispose()
     return nodes
+
+
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+def _check_document_count(name: str, text: str) -> None:
+    """Refuse a file of too many documents from its `---` lines alone, before parsing any."""
+    for count, found in enumerate(_DOCUMENT_START.finditer(text), 1):
+        if count > MAX_DOCUMENTS:  # (a document before the first `---` is counted by the composer)
+            line = text.count("\n", 0, found.start()) + 1
+            raise ProblemsError([Problem(name, line, "", f"more than {MAX_DOCUMENTS} documents in one file")])
 
 
 def _marked_problem(name: str, exc: yaml.MarkedYAMLError, loc: Sequence[str | int]) -> Problem:

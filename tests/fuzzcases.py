@@ -8,12 +8,14 @@ the scenario produced it (`X-Mock-Scenario` came back), and the raw response.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
 import logging
 import random
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 #: Paths with no parameters to fill, beyond the routes the server lists.
 EXTRA_PATHS = ("/", "/chat", "/miniprogram/chat", "/text/stream-chat", "/ndjson/x", "/_mock/", "/_mock/nope", "/v1/", "/%2e%2e/etc/passwd")
@@ -123,15 +125,30 @@ def unexpected_5xx(reply: Reply) -> bool:
 
 
 class TracebackCounter(logging.Handler):
-    """Counts log records that carry a traceback (or say 'Traceback'), keeping the first few."""
+    """Keeps every log line, and the records that carry a traceback (or say 'Traceback')."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.tracebacks: list[str] = []
-        self.records = 0
+        self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records += 1
         text = record.getMessage()
+        self.lines.append(text)
         if record.exc_info or "Traceback" in text:
             self.tracebacks.append(self.format(record) if len(self.tracebacks) < 5 else text)
+
+
+@contextlib.contextmanager
+def captured_log() -> Iterator[TracebackCounter]:
+    """Every log record (INFO and up) while the block runs."""
+    counter = TracebackCounter()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(counter)
+    root.setLevel(logging.INFO)
+    try:
+        yield counter
+    finally:
+        root.removeHandler(counter)
+        root.setLevel(level)

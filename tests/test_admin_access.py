@@ -80,6 +80,7 @@ def test_on_all_interfaces_every_control_route_needs_the_printed_token(serve: Ca
         assert http(port, method, path, {"Authorization": "Bearer wrong"})[0] == 401
     assert http(port, "GET", "/_mock/journal", {"Authorization": f"Bearer {token}"})[0] == 200
     assert http(port, "POST", "/_mock/reload", {"X-Mock-Admin-Token": token})[0] == 200
+    assert http(port, "GET", f"/_mock/sessions?mock_admin_token={token}")[0] == 200  # for EventSource and WebSocket clients
     assert http(port, "GET", "/_mock/health")[0] == 200  # read-only health stays open
     chat = json.dumps({"model": "hello", "messages": HI, "stream": False}).encode()
     status, headers, _ = http(port, "POST", CHAT, {"Content-Type": "application/json", "Origin": "http://app.example"}, chat)

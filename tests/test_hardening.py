@@ -5,48 +5,29 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import logging
 import random
 import re
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import SCENARIOS
-from fuzzcases import TracebackCounter, request_bytes, send, unexpected_5xx
+from fuzzcases import TracebackCounter, captured_log, request_bytes, send, unexpected_5xx
+from test_app import MakeClient, make_client  # noqa: F401 (a fixture)
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
 from mockllm.handler import STATE
 from mockllm.journal import Journal
 from mockllm.redact import REDACTED
 
 Client = TestClient[Any, Any]
-MakeClient = Callable[..., Awaitable[Client]]
 CHAT = "/v1/chat/completions"
 HI = [{"role": "user", "content": "你好"}]
 
 
 @pytest.fixture
-def make_client(aiohttp_client: Any) -> MakeClient:
-    async def start(**changes: Any) -> Client:
-        config = ServerConfig(**{"scenarios": SCENARIOS, "speed": 0, "seed": 1, **changes})
-        return await aiohttp_client(create_app(config))
-
-    return start
-
-
-@pytest.fixture
 def tracebacks() -> Iterator[TracebackCounter]:
     """Every log record of the test, tracebacks counted."""
-    counter = TracebackCounter()
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(counter)
-    root.setLevel(logging.INFO)
-    yield counter
-    root.removeHandler(counter)
-    root.setLevel(old_level)
+    with captured_log() as counter:
+        yield counter
 
 
 async def raw(client: Client, data: bytes) -> bytes:
@@ -276,5 +257,5 @@ async def test_a_large_journal_read_is_streamed(make_client: MakeClient) -> None
     response = await client.get("/_mock/journal")
     assert response.headers.get("Transfer-Encoding") == "chunked"
     entries = json.loads(await response.read())
-    assert len(entries) == 13 and entries[0]["body"]["messages"][0]["content"] == "x" * 60_000
+    assert len(entries) == 12 and entries[0]["body"]["messages"][0]["content"] == "x" * 60_000
     assert client.app[STATE].journal.bytes > 12 * 60_000  # type: ignore[union-attr]

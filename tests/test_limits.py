@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from typing import Any, AsyncIterator, Iterator
 
 import pytest
 from aiohttp import web
 from conftest import SCENARIOS
-from fuzzcases import TracebackCounter
+from fuzzcases import TracebackCounter, captured_log
 
 from mockllm.app import create_app
 from mockllm.config import ServerConfig
@@ -22,23 +21,14 @@ BODY = json.dumps({"model": "hello", "messages": [{"role": "user", "content": "h
 
 @pytest.fixture
 def log_records() -> Iterator[TracebackCounter]:
-    counter = TracebackCounter()
-    lines: list[str] = []
-    counter.emit = lambda record: (lines.append(record.getMessage()), TracebackCounter.emit(counter, record))  # type: ignore[method-assign]
-    counter.lines = lines  # type: ignore[attr-defined]
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(counter)
-    root.setLevel(logging.INFO)
-    yield counter
-    root.removeHandler(counter)
-    root.setLevel(level)
+    with captured_log() as counter:
+        yield counter
 
 
 class Server:
     """The app served through `limits.listen` (as `mockllm serve` serves it) on 127.0.0.1, a free port."""
 
-    def __init__(self, runner: web.AppRunner, server: asyncio.AbstractServer) -> None:
+    def __init__(self, runner: web.AppRunner, server: asyncio.Server) -> None:
         self.runner, self.server = runner, server
         self.port: int = server.sockets[0].getsockname()[1]
 
