@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 
-from fuzzcases import request_bytes, send, unexpected_5xx  # noqa: E402
+from fuzzcases import request_bytes, route_targets, send, unexpected_5xx  # noqa: E402
 from serverproc import ServerProcess  # noqa: E402
 from test_yaml_hostile import GOOD, HOSTILE  # noqa: E402
 
@@ -117,8 +117,7 @@ async def check_fuzz(count: int) -> list[str]:
     server = Server("--speed", "0", "--max-stream-s", "1", "--read-timeout", "1")
     try:
         _, routes_body = await http(server.port, "GET", "/_mock/routes")
-        rng = random.Random(1)
-        paths = [re.sub(r"\{[^}]+\}", lambda _: rng.choice(["gpt-4o", "hello", "a/b", "m:x"]), r.split(" ", 1)[1]) for r in json.loads(routes_body)]
+        targets = route_targets(json.loads(routes_body), random.Random(1))
         limit = asyncio.Semaphore(32)
         bad = 0
         statuses: dict[int | str | None, int] = {}
@@ -126,7 +125,7 @@ async def check_fuzz(count: int) -> list[str]:
 
         async def one(seed: int) -> None:
             nonlocal bad
-            data = request_bytes(random.Random(seed), paths)
+            data = request_bytes(random.Random(seed), targets)
             async with limit:
                 try:
                     reply = await send(server.port, data, 20)

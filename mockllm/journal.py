@@ -68,7 +68,7 @@ class Journal:
         if _PACK_KEY in entry:
             return
         _pack(entry)
-        if any(e is entry for e in reversed(self._entries)):
+        if self._entries and entry["id"] >= self._entries[0]["id"]:  # still kept: ids only grow, and only the oldest go
             self._bytes += _weight(entry)
             self._trim()
         view = public(entry)

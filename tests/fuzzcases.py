@@ -19,9 +19,9 @@ from typing import Iterator
 
 #: Paths with no parameters to fill, beyond the routes the server lists.
 EXTRA_PATHS = ("/", "/chat", "/miniprogram/chat", "/text/stream-chat", "/ndjson/x", "/_mock/", "/_mock/nope", "/v1/", "/%2e%2e/etc/passwd")
-HEADER_NAMES = ("X-Mock-Scenario", "X-Mock-Speed", "X-Mock-Seed", "X-Mock-Delay-Ms", "X-Mock-Session", "Authorization", "Origin", "Content-Type")
-QUERY_KEYS = ("scenario", "mock_scenario", "mock_speed", "mock_seed", "mock_delay_ms", "mock_session", "limit", "since", "path", "q", "message")
-JUNK_TEXT = ("", "0", "-1", "1e999", "NaN", "inf", "9" * 30, "x" * 300, "你好", "\u202e", "%00", "../..", "default", "hello", "echo")
+HEADER_NAMES = ("X-Mock-Scenario", "X-Mock-Speed", "X-Mock-Seed", "X-Mock-Delay-Ms", "X-Mock-Session", "X-Mock-Wire", "Authorization", "Origin", "Content-Type")
+QUERY_KEYS = ("scenario", "mock_scenario", "mock_speed", "mock_seed", "mock_delay_ms", "mock_session", "mock_wire", "limit", "since", "path", "q", "message")
+JUNK_TEXT = ("", "0", "-1", "1e999", "NaN", "inf", "9" * 30, "x" * 300, "你好", "\u202e", "%00", "../..", "default", "hello", "echo", "split_utf8=every", "slice_bytes=0,x")
 JUNK_BYTES = (b"\xff\xfe", b"caf\xc3\xa9", b"\xed\xa0\x80", b"\x80", b"a\tb")
 
 
@@ -82,10 +82,21 @@ def body_bytes(rng: random.Random) -> tuple[bytes, dict[str, bytes]]:
     return b"", {}
 
 
-def request_bytes(rng: random.Random, paths: list[str]) -> bytes:
-    """One hostile request as raw HTTP/1.1 bytes (ending with `Connection: close`)."""
-    path = rng.choice(paths) if rng.random() < 0.9 else rng.choice(EXTRA_PATHS)
-    method = rng.choice(["POST", "POST", "POST", "GET", "GET", "DELETE", "PUT", "OPTIONS", "HEAD", "PATCH"])
+def route_targets(routes: list[str], rng: random.Random) -> list[tuple[str, str]]:
+    """(method, path) for each `METHOD /path/{param}` route the server lists, parameters filled with odd values."""
+    targets = []
+    for route in routes:
+        method, path = route.split(" ", 1)
+        path = path.replace("{session}", "s1")
+        targets.append((method, re.sub(r"\{[^}]+\}", lambda _: rng.choice(["gpt-4o", "hello", "a/b", "m:x", "%ff", "x" * 300]), path)))
+    return targets
+
+
+def request_bytes(rng: random.Random, targets: list[tuple[str, str]]) -> bytes:
+    """One hostile request as raw HTTP/1.1 bytes (ending with `Connection: close`): mostly a route's own method."""
+    method, path = rng.choice(targets) if rng.random() < 0.9 else ("POST", rng.choice(EXTRA_PATHS))
+    if rng.random() < 0.3:
+        method = rng.choice(["POST", "GET", "DELETE", "PUT", "OPTIONS", "HEAD", "PATCH"])
     query = []
     for key in rng.sample(QUERY_KEYS, rng.randint(0, 3)):
         query.append(f"{key}={rng.choice(JUNK_TEXT)}".encode("utf-8", "surrogatepass").replace(b" ", b"%20"))

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 import pytest
 from aiohttp.test_utils import TestClient
-from fuzzcases import TracebackCounter, captured_log, request_bytes, send, unexpected_5xx
+from fuzzcases import TracebackCounter, captured_log, request_bytes, route_targets, send, unexpected_5xx
 from test_app import MakeClient, make_client  # noqa: F401 (a fixture)
 
 from mockllm.handler import STATE
@@ -50,25 +50,17 @@ def error_of(reply: bytes) -> tuple[int, dict[str, Any]]:
 # --- the seeded fuzz over every route ------------------------------------------------------------
 
 
-def fuzz_paths(routes: list[str], rng: random.Random) -> list[str]:
-    paths = []
-    for route in routes:
-        path = route.split(" ", 1)[1].replace("{session}", "s1")
-        paths.append(re.sub(r"\{[^}]+\}", lambda _: rng.choice(["gpt-4o", "hello", "a/b", "m:x", "%ff"]), path))
-    return paths
-
-
 async def test_fuzz_every_route(make_client: MakeClient, tracebacks: TracebackCounter) -> None:
     """2,000 seeded hostile requests: no 5xx a scenario did not ask for, no traceback in the log."""
     client = await make_client(max_stream_s=0.3, read_timeout_s=1.0)
     routes = await (await client.get("/_mock/routes")).json()
-    paths = fuzz_paths(routes, random.Random(1))
+    targets = route_targets(routes, random.Random(1))
     limit = asyncio.Semaphore(32)
     statuses: dict[int | None, int] = {}
     unexpected = []
 
     async def one(seed: int) -> None:
-        data = request_bytes(random.Random(seed), paths)
+        data = request_bytes(random.Random(seed), targets)
         async with limit:
             reply = await send(client.port, data)  # type: ignore[arg-type]
         statuses[reply.status] = statuses.get(reply.status, 0) + 1
