@@ -246,8 +246,9 @@ def parse_request(dialect: Dialect, incoming: Incoming) -> ChatRequest:
     try:
         return dialect.parse(incoming)
     except _PARSER_SLIPS as exc:
-        log.warning("%s parser could not read %s %s: %s: %s", dialect.name, incoming.method, incoming.path, type(exc).__name__, exc)
-        raise bad_request(f"This request could not be read as a {dialect.name} request ({type(exc).__name__}: {exc}).") from None
+        reason = f"{type(exc).__name__}: {safe_text(str(exc))[:200]}"
+        log.warning("%s parser could not read %s %s: %s", dialect.name, incoming.method, safe_text(incoming.path), reason)
+        raise bad_request(f"This request could not be read as a {dialect.name} request ({reason}).") from None
 
 
 def _request_entry(request: web.Request) -> dict[str, Any]:
