@@ -1,18 +1,22 @@
-"""Routes under `/_mock/`: health, scenarios, journal, reload, sessions, routes."""
+"""Routes under `/_mock/`: health, scenarios (posted ones too), journal, reload, sessions, routes."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from aiohttp import web
 
-from .catalog import Catalog, load_catalog
-from .handler import STATE
+from .app_routes import APP_METHODS
+from .handler import STATE, request_session
+from .journal import Journal
 from .middleware import error_response
+from .redact import safe_text
+from .routemap import framing_names
+from .runtime import parse_posted
 from .scenario import Match
+from .watch import reload_scenarios
 from .yamlsource import ProblemsError
 
 
@@ -30,37 +34,119 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def scenarios(request: web.Request) -> web.Response:
-    """Every scenario with its description, file and match rules."""
-    catalog = request.app[STATE].catalog
-    return web.json_response(
-        [
-            {
-                "name": s.name,
-                "description": s.description,
-                "file": catalog.files[s.name],
-                "match": _match_json(s.match),
-            }
-            for s in catalog.scenarios.values()
-        ]
-    )
+    """The scenarios a request of `?session=` sees, first match first: description, origin, file, match rules."""
+    state = request.app[STATE]
+    session = admin_session(request)
+    catalog = state.view(session)
+    listed = []
+    for s in catalog.scenarios.values():
+        posted, scope = state.runtime.scope_of(s.name, session)
+        origin = {"origin": "posted", "session": scope} if posted else {"origin": "file"}
+        listed.append({"name": s.name, "description": s.description, **origin, "file": catalog.files[s.name], "match": _match_json(s.match)})
+    return web.json_response(listed, dumps=_dumps)
+
+
+async def post_scenarios(request: web.Request) -> web.Response:
+    """Add scenarios from a YAML or JSON body, for everyone or for `?session=`; 422 listing every problem."""
+    state = request.app[STATE]
+    session = admin_session(request)
+    try:
+        text = (await request.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        return error_response(400, "The posted scenarios are not UTF-8 text.")
+    try:
+        posted = parse_posted(text, state.view(session))
+        state.runtime.add(posted, session)
+    except ProblemsError as exc:
+        return web.json_response({"added": [], "problems": [str(p) for p in exc.problems]}, status=422, dumps=_dumps)
+    return web.json_response({"added": [s.name for s in posted], "session": session}, status=201)
+
+
+async def delete_scenarios(request: web.Request) -> web.Response:
+    """Remove posted scenarios: one by name (`/_mock/scenarios/{name}`), a session's, or every one."""
+    state = request.app[STATE]
+    session = admin_session(request)
+    name = request.match_info.get("name")
+    if name is None:
+        return web.json_response({"removed": state.runtime.clear(session)})
+    if state.runtime.remove(name, session):
+        return web.json_response({"removed": 1})
+    where = f"for session {session!r}" if session else "for every session"
+    origin = f"; {name!r} comes from {state.catalog.files[name]}: edit that file" if name in state.catalog.scenarios else ""
+    return error_response(404, f"No posted scenario {name!r} {where}{origin}.")
+
+
+async def journal(request: web.Request) -> web.StreamResponse:
+    """Recent requests, oldest first, narrowed by `?session= since= scenario= path= limit=`; `?wait=S` long-polls.
+
+    `limit` keeps the last n, or with `since` the first n after it (a cursor
+    to page on). A large answer is streamed in small writes.
+
+    With `wait`, the answer comes once a finished request matches (or after S
+    seconds) and holds only finished requests.
+    """
+    try:
+        query, wait = _journal_query(request)
+    except ValueError as exc:
+        return error_response(400, str(exc))
+    state = request.app[STATE]
+    if wait is None:
+        return await _send_json_chunks(request, state.journal.json_chunks(**query))
+    task = asyncio.current_task()
+    if task:
+        state.tasks.add(task)  # so shutdown ends the wait
+    try:
+        entries = await _wait_for_entries(state.journal, query, min(wait, state.config.max_stream_s))
+    finally:
+        if task:
+            state.tasks.discard(task)
+    return web.json_response(entries, dumps=_dumps)
+
+
+def _journal_query(request: web.Request) -> tuple[dict[str, Any], float | None]:
+    """The journal filters and the wait (seconds) a request asks for; ValueError on a bad number."""
+    numbers = {key: request.query.get(key) for key in ("limit", "since", "wait")}
+    for key, value in numbers.items():
+        if value is not None and not _is_number(value, whole=key != "wait"):
+            kind = "a number of seconds" if key == "wait" else "a whole number"
+            raise ValueError(f"?{key}= must be {kind}; got {value!r}.")
+    query: dict[str, Any] = {"session": admin_session(request), "scenario": request.query.get("scenario"), "path": request.query.get("path")}
+    query["limit"] = int(numbers["limit"]) if numbers["limit"] else None
+    if numbers["since"]:
+        query["since"] = int(numbers["since"])  # given (0 too): `limit` counts from it, a cursor
+    return query, float(numbers["wait"]) if numbers["wait"] is not None else None
+
+
+def _is_number(value: str, whole: bool) -> bool:
+    if whole:
+        return value.isascii() and value.isdigit() and len(value) < 19
+    try:
+        return 0 <= float(value) < float("inf")
+    except ValueError:
+        return False
+
+
+async def _wait_for_entries(journal: Journal, query: dict[str, Any], wait: float) -> list[dict[str, Any]]:
+    """The finished entries matching `query`, once there is one or `wait` seconds have passed."""
+    filters = {k: v for k, v in query.items() if k != "limit"}
+    queue = journal.subscribe()
+
+    async def first_match() -> None:
+        while not journal.entries(**query, finished=True):
+            while not journal.matches(await queue.get(), **filters):
+                pass
+
+    try:
+        await asyncio.wait_for(first_match(), wait)
+    except asyncio.TimeoutError:
+        pass
+    finally:
+        journal.unsubscribe(queue)
+    return journal.entries(**query, finished=True)
 
 
 #: A journal read is sent in writes of about this size, so a large read never holds the server.
 _JOURNAL_WRITE_BYTES = 64 * 1024
-
-
-async def journal(request: web.Request) -> web.StreamResponse:
-    """Recent requests, oldest first, streamed; `?scenario=`, `?path=`, `?limit=`, `?since=` (an id) narrow it."""
-    numbers = {}
-    for key in ("limit", "since"):
-        value = request.query.get(key)
-        if value is not None and not (value.isascii() and value.isdigit() and len(value) < 19):
-            return error_response(400, f"?{key}= must be a whole number; got {value[:40]!r}.")
-        numbers[key] = int(value) if value else None
-    chunks = request.app[STATE].journal.json_chunks(
-        scenario=request.query.get("scenario"), path=request.query.get("path"), limit=numbers["limit"], since=numbers["since"]
-    )
-    return await _send_json_chunks(request, chunks)
 
 
 async def _send_json_chunks(request: web.Request, chunks: Iterator[bytes]) -> web.StreamResponse:
@@ -86,9 +172,8 @@ async def _send_json_chunks(request: web.Request, chunks: Iterator[bytes]) -> we
 
 
 async def clear_journal(request: web.Request) -> web.Response:
-    """Forget every journal entry."""
-    request.app[STATE].journal.clear()
-    return web.json_response({"cleared": True})
+    """Forget every journal entry, or one session's (`?session=`)."""
+    return web.json_response({"cleared": request.app[STATE].journal.clear(admin_session(request))})
 
 
 async def sessions(request: web.Request) -> web.Response:
@@ -102,55 +187,38 @@ async def reset_sessions(request: web.Request) -> web.Response:
     return web.json_response({"cleared": request.app[STATE].sessions.reset(request.match_info.get("session"))})
 
 
-class Reloads:
-    """Reloads of the scenarios folder, in a thread, coalesced: at most one running and one queued behind it.
-
-    A reload asked for while one runs waits for the queued one (which reads
-    the folder after the running one ends, so it sees every change made
-    before the request); any number of callers share those two reads.
-    """
-
-    def __init__(self) -> None:
-        self._running: asyncio.Future[Catalog] | None = None
-        self._queued: asyncio.Future[Catalog] | None = None
-
-    async def load(self, folder: Path) -> Catalog:
-        """The folder's catalog, read after this call began; ProblemsError on problems."""
-        if self._queued is None:
-            self._queued = asyncio.ensure_future(self._run(self._running, folder))
-        return await asyncio.shield(self._queued)
-
-    async def _run(self, before: asyncio.Future[Catalog] | None, folder: Path) -> Catalog:
-        if before is not None:
-            await asyncio.wait([before])
-        self._running, self._queued = self._queued, None
-        return await asyncio.to_thread(load_catalog, folder)
-
-
-RELOADS = web.AppKey("reloads", Reloads)
-
-
 async def reload(request: web.Request) -> web.Response:
-    """Re-read the scenarios folder in a thread (serving goes on); on problems keep the old catalog and list them."""
+    """Re-read the scenarios folder; on problems keep serving the old catalog and list them."""
     state = request.app[STATE]
-    try:
-        catalog = await request.app[RELOADS].load(state.config.scenarios)
-    except ProblemsError as exc:
-        return web.json_response({"reloaded": False, "problems": [str(p) for p in exc.problems]}, status=422)
-    if state.config.default not in catalog.scenarios:
-        return web.json_response({"reloaded": False, "problems": [f"default scenario {state.config.default!r} is gone"]}, status=422)
-    state.catalog = catalog
-    return web.json_response({"reloaded": True, "scenarios": catalog.names})
+    problems = await reload_scenarios(state)
+    if problems:
+        return web.json_response({"reloaded": False, "problems": problems}, status=422, dumps=_dumps)
+    return web.json_response({"reloaded": True, "scenarios": state.catalog.names})
 
 
 async def routes(request: web.Request) -> web.Response:
-    """The routes this server answers."""
-    listed = sorted({f"{r.method} {r.resource.canonical}" for r in request.app.router.routes() if r.resource and r.method != "HEAD"})
-    return web.json_response(listed)
+    """The routes this server answers: its own, each app framing's `/{framing}/{path}`, the routes maps' paths."""
+    catalog = request.app[STATE].catalog
+    listed = {f"{r.method} {r.resource.canonical}" for r in request.app.router.routes() if r.resource is not None and _listable(r)}
+    listed |= {f"{method} /{name}/{{path}}" for name in framing_names(catalog) for method in APP_METHODS}
+    for routes_map in catalog.documents.get("routes", []):
+        for path, route in getattr(routes_map, "routes", {}).items():
+            listed |= {f"{method} {path}" for method in route.methods}
+    return web.json_response(sorted(listed))
+
+
+def _listable(route: web.AbstractRoute) -> bool:
+    """A route worth listing: not HEAD, not the app routes' catch-all (listed by framing instead)."""
+    return route.method not in ("HEAD", "*")
+
+
+def admin_session(request: web.Request) -> str | None:
+    """The session an admin request is about: `?session=`, else the request's own session."""
+    return request.query.get("session") or request_session(request)
 
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return safe_text(json.dumps(value, ensure_ascii=False))
 
 
 def _match_json(match: Match | None) -> dict[str, object] | None:
@@ -161,9 +229,11 @@ def _match_json(match: Match | None) -> dict[str, object] | None:
 
 def add_routes(app: web.Application) -> None:
     """Register the admin routes."""
-    app[RELOADS] = Reloads()
     app.router.add_get("/_mock/health", health)
     app.router.add_get("/_mock/scenarios", scenarios)
+    app.router.add_post("/_mock/scenarios", post_scenarios)
+    app.router.add_delete("/_mock/scenarios", delete_scenarios)
+    app.router.add_delete("/_mock/scenarios/{name}", delete_scenarios)
     app.router.add_get("/_mock/journal", journal)
     app.router.add_delete("/_mock/journal", clear_journal)
     app.router.add_post("/_mock/reload", reload)

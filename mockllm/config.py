@@ -28,3 +28,6 @@ class ServerConfig:
     journal_max_bytes: int = 32 * 1024 * 1024
     admin_token: str | None = None
     admin_open: bool = False
+    ready_file: Path | None = None
+    log_format: str = "text"
+    watch: bool | None = None  # None: on when serving your own folder in a terminal

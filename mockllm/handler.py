@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -21,12 +22,19 @@ from .catalog import Catalog
 from .config import ServerConfig
 from .dialects.base import Dialect, Incoming, RequestError, bad_request
 from .journal import Journal
+from .middleware import unreadable_body
 from .overrides import Overrides, new_seed, read_overrides
 from .pipeline import wire_items
 from .player import Outcome, play
 from .redact import redact_json, redact_pairs, safe_text
+from .runtime import RuntimeScenarios
 from .select import select
 from .wire.overrides import request_wire
+
+if sys.version_info >= (3, 11):
+    from asyncio import timeout
+else:  # pragma: no cover - aiohttp installs async-timeout on Python 3.10
+    from async_timeout import timeout
 
 log = logging.getLogger("mockllm")
 
@@ -34,6 +42,8 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _JOURNAL_BODY_LIMIT = 64 * 1024
 #: Integers longer than this many digits are refused (Python's own limit is 4,300; no API needs more than 20).
 _MAX_INT_DIGITS = 1000
+#: The journal fields a JSON log line carries for each request.
+_LOGGED = ("id", "method", "path", "session", "scenario", "seed", "status", "stream", "writes", "bytes", "duration_ms", "ended")
 
 
 @dataclass
@@ -45,6 +55,11 @@ class ServerState:
     journal: Journal
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     sessions: Sessions = field(default_factory=Sessions)
+    runtime: RuntimeScenarios = field(default_factory=RuntimeScenarios)
+
+    def view(self, session: str | None) -> Catalog:
+        """The scenarios a request of `session` sees: its posted ones, the global posted ones, the folder's."""
+        return self.runtime.view(self.catalog, session)
 
 
 STATE = web.AppKey("state", ServerState)
@@ -54,7 +69,7 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
     """Answer a chat request in `dialect`; bad input gets the dialect's 4xx error shape."""
     state = request.app[STATE]
     started = time.monotonic()
-    outcome = Outcome()
+    outcome = Outcome(status=None)  # until the pipeline plays: no status line sent
     entry = state.journal.record(_request_entry(request))
     task = asyncio.current_task()
     try:
@@ -67,6 +82,7 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         if call.attempt:
             entry.update(session=call.attempt.session, attempt=call.attempt.number)
             headers.update({SESSION_HEADER: call.attempt.session, "X-Mock-Attempt": str(call.attempt.number)})
+        outcome.status = 200
         return await play(
             request,
             wire_items(call, dialect),
@@ -84,6 +100,9 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         if exc.error.status == 408:
             await _answer_and_close(request, response)
         return response
+    except ConnectionError:
+        outcome.status, outcome.ended = None, "client went away"
+        return web.Response(status=499)  # never sent: the connection is gone
     except Exception as exc:
         outcome.ended = f"internal error ({type(exc).__name__})"
         if not outcome.writes:
@@ -122,13 +141,12 @@ async def read_incoming(request: web.Request, entry: dict[str, Any] | None = Non
 
 async def _read_body(request: web.Request, timeout_s: float | None) -> bytes:
     try:
-        return await asyncio.wait_for(request.read(), timeout_s)
+        async with timeout(timeout_s):  # not wait_for: no extra task, so a body already here is read before a close is seen
+            return await request.read()
     except web.HTTPRequestEntityTooLarge as exc:
         raise bad_request(f"Request body too large: {exc.text or 'over the limit'}.", status=413) from None
     except RequestPayloadError as exc:
-        cause = exc.__cause__ or exc
-        reason = getattr(cause, "message", None) or str(cause)
-        raise bad_request(f"The request body could not be read: {reason}.") from None
+        raise bad_request(unreadable_body(exc)) from None
     except asyncio.TimeoutError:
         message = f"The request body did not arrive within {timeout_s:g} s (the server's --read-timeout); closing the connection."
         raise bad_request(message, status=408, code="request_timeout") from None
@@ -219,8 +237,10 @@ def _make_call(incoming: Incoming, dialect: Dialect, state: ServerState) -> Call
     headers, query, path = incoming.headers, incoming.query, incoming.path
     overrides: Overrides = read_overrides(headers, query)
     config = state.config
-    scenario = select(state.catalog, chat, headers=headers, query=query, path=path, default=config.default)
-    scenario, attempt = take_attempt(state.sessions, state.catalog.scenarios, scenario, headers, path, chat)
+    session = session_of(headers, query)
+    catalog = state.view(session)
+    scenario = select(catalog, chat, headers=headers, query=query, path=path, default=config.default)
+    scenario, attempt = take_attempt(state.sessions, catalog.scenarios, scenario, session, path, chat)
     seed = overrides.seed if overrides.seed is not None else config.seed
     stream_config = scenario.stream
     if overrides.delay_ms is not None:
@@ -234,6 +254,7 @@ def _make_call(incoming: Incoming, dialect: Dialect, state: ServerState) -> Call
         stream_config=stream_config,
         wire=request_wire(scenario.wire, headers, query),
         attempt=attempt,
+        last_event_id=last_event_id(headers),
     )
 
 
@@ -251,6 +272,12 @@ def parse_request(dialect: Dialect, incoming: Incoming) -> ChatRequest:
         raise bad_request(f"This request could not be read as a {dialect.name} request ({reason}).") from None
 
 
+def last_event_id(headers: Mapping[str, str]) -> int | None:
+    """The `Last-Event-ID` a reconnecting EventSource sends (a number; anything else starts over)."""
+    value = headers.get("Last-Event-ID", "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
 def _request_entry(request: web.Request) -> dict[str, Any]:
     session = request_session(request)
     return {
@@ -264,9 +291,21 @@ def _request_entry(request: web.Request) -> dict[str, Any]:
     }
 
 
+def journal_unrouted(request: web.Request, status: int) -> None:
+    """Journal a request no route serves, so a test sees what its client got wrong."""
+    journal = request.app[STATE].journal
+    entry = journal.record({**_request_entry(request), "status": status, "ended": "no route", "writes": 1, "bytes": 0})
+    journal.finished(entry)
+
+
 def request_session(request: web.Request) -> str | None:
     """The request's session: header `X-Mock-Session`, else query `mock_session`, else None."""
-    return request.headers.get(SESSION_HEADER) or request.query.get(SESSION_QUERY) or None
+    return session_of(request.headers, request.query)
+
+
+def session_of(headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
+    """The session named by these headers or query parameters (see `request_session`)."""
+    return headers.get(SESSION_HEADER) or query.get(SESSION_QUERY) or None
 
 
 def _log(request: web.Request, entry: dict[str, Any]) -> None:
@@ -282,4 +321,5 @@ def _log(request: web.Request, entry: dict[str, Any]) -> None:
         entry["writes"],
         entry["duration_ms"],
         entry["ended"],
+        extra={"request": {k: entry.get(k) for k in _LOGGED}},
     )

@@ -34,6 +34,7 @@ class Journal:
         self._bytes = 0
         self._ids = itertools.count(1)
         self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self._done: set[int] = set()
 
     def record(self, entry: dict[str, Any]) -> dict[str, Any]:
         """Add an entry (numbered from 1) and return it; it may be completed later."""
@@ -42,32 +43,47 @@ class Journal:
         self._trim()
         return entry
 
-    def entries(
-        self, *, scenario: str | None = None, path: str | None = None, limit: int | None = None, since: int | None = None
-    ) -> list[dict[str, Any]]:
-        """Entries oldest first, filtered; `since` keeps ids above it (then `limit` is the first n), else the last `limit`."""
-        return [public(e) for e in self._select(scenario, path, limit, since)]
+    def entries(self, *, limit: int | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """Entries oldest first that `matches` keeps: the last `limit`, or with `since` the first `limit` (a cursor)."""
+        return [public(e) for e in self._select(limit, filters)]
 
-    def json_chunks(
-        self, *, scenario: str | None = None, path: str | None = None, limit: int | None = None, since: int | None = None
-    ) -> Iterator[bytes]:
+    def json_chunks(self, *, limit: int | None = None, **filters: Any) -> Iterator[bytes]:
         """The same selection as `entries`, as pieces of one JSON array (for a streamed response)."""
         yield b"["
-        for n, entry in enumerate(self._select(scenario, path, limit, since)):
+        for n, entry in enumerate(self._select(limit, filters)):
             yield (b",\n" if n else b"") + entry_json(entry)
         yield b"]"
 
-    def _select(self, scenario: str | None, path: str | None, limit: int | None, since: int | None) -> list[dict[str, Any]]:
-        found = [e for e in self._entries if (since is None or e["id"] > since) and _keep(e, scenario, path)]
-        if limit is None:
+    def _select(self, limit: int | None, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        found = [e for e in self._entries if self.matches(e, **filters)]
+        if not limit:
             return found
-        return found[:limit] if since is not None else found[-limit:] if limit else []
+        return found[:limit] if filters.get("since") is not None else found[-limit:]
+
+    def matches(
+        self,
+        entry: dict[str, Any],
+        *,
+        scenario: str | None = None,
+        path: str | None = None,
+        session: str | None = None,
+        since: int = 0,
+        finished: bool = False,
+    ) -> bool:
+        """Whether `entry` is one scenario's, path's, session's, numbered after `since`, finished (when asked)."""
+        wanted = {"scenario": scenario, "path": path, "session": session}
+        return (
+            entry["id"] > since
+            and all(value is None or entry.get(key) == value for key, value in wanted.items())
+            and (not finished or entry["id"] in self._done)
+        )
 
     def finished(self, entry: dict[str, Any]) -> None:
         """Pack `entry` (now complete) and announce it to every subscriber (long-polls, live feeds)."""
         if _PACK_KEY in entry:
             return
         _pack(entry)
+        self._done.add(entry["id"])
         if self._entries and entry["id"] >= self._entries[0]["id"]:  # still kept: ids only grow, and only the oldest go
             self._bytes += _weight(entry)
             self._trim()
@@ -87,10 +103,14 @@ class Journal:
         """Stop delivering entries to `queue`."""
         self._subscribers.discard(queue)
 
-    def clear(self) -> None:
-        """Forget every entry."""
-        self._entries.clear()
-        self._bytes = 0
+    def clear(self, session: str | None = None) -> int:
+        """Forget every entry, or one session's; return how many were forgotten."""
+        kept = [e for e in self._entries if session is not None and e.get("session") != session]
+        count = len(self._entries) - len(kept)
+        self._entries = deque(kept)
+        self._done &= {e["id"] for e in kept}
+        self._bytes = sum(_weight(e) for e in kept)
+        return count
 
     @property
     def bytes(self) -> int:
@@ -100,7 +120,9 @@ class Journal:
     def _trim(self) -> None:
         """Drop the oldest entries past the entry or byte bound (the newest always stays)."""
         while len(self._entries) > 1 and (len(self._entries) > self._size or self._bytes > self._max_bytes):
-            self._bytes -= _weight(self._entries.popleft())
+            dropped = self._entries.popleft()
+            self._bytes -= _weight(dropped)
+            self._done.discard(dropped["id"])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return (public(e) for e in self._entries)
@@ -143,7 +165,3 @@ def _dumps(value: Any) -> bytes:
 def _weight(entry: dict[str, Any]) -> int:
     packed = entry.get(_PACK_KEY)
     return _ENTRY_OVERHEAD + len(packed) if packed is not None else 0
-
-
-def _keep(entry: dict[str, Any], scenario: str | None, path: str | None) -> bool:
-    return (scenario is None or entry.get("scenario") == scenario) and (path is None or entry.get("path") == path)

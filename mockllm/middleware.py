@@ -6,6 +6,7 @@ import logging
 from typing import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from .dialects.base import DIALECTS
 from .events import Error
@@ -13,7 +14,11 @@ from .events import Error
 log = logging.getLogger("mockllm")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-EXPOSED = "X-Mock-Scenario, X-Mock-Seed, X-Request-Id, Retry-After, Retry-After-Ms"
+_RATE_LIMITS = [f"x-ratelimit-{kind}-{of}" for kind in ("limit", "remaining", "reset") for of in ("requests", "tokens")]
+#: The response headers a page on another origin may read (a prefix such as `x-ratelimit-*` cannot be exposed: each is named).
+EXPOSED = ", ".join(
+    ["X-Mock-Scenario", "X-Mock-Seed", "X-Mock-Session", "X-Mock-Attempt", "X-Request-Id", "Retry-After", "Retry-After-Ms", "x-should-retry", *_RATE_LIMITS]
+)
 ADMIN_PREFIX = "/_mock/"
 #: The request key under which the response that began (its status line sent) is kept.
 STARTED = web.RequestKey("started", web.StreamResponse)
@@ -76,11 +81,19 @@ async def shaped_errors(request: web.Request, handler: Handler) -> web.StreamRes
         if request.get(STARTED) is not None:
             return _end_started(request)
         return error_response(exc.status, _routing_message(request, exc))
+    except RequestPayloadError as exc:
+        return error_response(400, unreadable_body(exc))
     except Exception:
         log.exception("internal error serving %s %s", request.method, request.path)
         if request.get(STARTED) is not None:
             return _end_started(request)
         return error_response(500, "mockllm hit an internal error; the server log has the details.")
+
+
+def unreadable_body(exc: RequestPayloadError) -> str:
+    """What to tell a client whose body aiohttp could not read (a `Content-Encoding` that does not decode)."""
+    cause = exc.__cause__ or exc
+    return f"The request body could not be read: {getattr(cause, 'message', None) or cause}."
 
 
 def _end_started(request: web.Request) -> web.StreamResponse:

@@ -86,7 +86,13 @@ class Document:
 def read_documents(path: Path) -> Iterator[Document]:
     """Yield each document of a YAML file; raise ProblemsError on bad or hostile YAML."""
     name = str(path)
-    text = _read_text(path)
+    yield from parse_documents(name, _read_text(path))
+
+
+def parse_documents(name: str, text: str) -> Iterator[Document]:
+    """Yield each document of YAML `text`, its problems placed in `name`; raise ProblemsError on bad or hostile YAML."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ProblemsError([Problem(name, 1, "", f"YAML text is over {MAX_FILE_BYTES:,} characters, the most a scenario file may have")])
     nodes = _compose(name, text)
     for node in nodes:
         duplicates = list(_duplicate_keys(node, []))
@@ -160,7 +166,8 @@ def _marked_problem(name: str, exc: yaml.MarkedYAMLError, loc: Sequence[str | in
     message = exc.problem or str(exc)
     if exc.context and exc.context_mark and exc.problem and not exc.context.startswith("while"):
         message = f"{exc.context} (line {exc.context_mark.line + 1}), {exc.problem}"
-    return Problem(name, mark.line + 1 if mark else 1, _short_path(loc), f"invalid YAML: {message}")
+    tabs = "; indent with spaces, not tabs" if "'\\t'" in str(exc.problem) else ""
+    return Problem(name, mark.line + 1 if mark else 1, _short_path(loc), f"invalid YAML: {message}{tabs}")
 
 
 def _short_path(loc: Sequence[str | int]) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mockllm.catalog import load_catalog
-from mockllm.cli import SERVE_FLAGS, _parser, _switch, config_from, main
+from mockllm.cli import SERVE_FLAGS, _parser, config_from, main
 from mockllm.config import ServerConfig
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,6 +30,9 @@ GOOD_VALUES = {
     "--max-connections": ("500", 500),
     "--admin-token": ("s3cret", "s3cret"),
     "--admin-open": ("1", True),
+    "--ready-file": ("/tmp/ready.json", Path("/tmp/ready.json")),
+    "--log-format": ("json", "json"),
+    "--watch": ("on", True),
 }
 
 BROKEN_SCENARIO = """\
@@ -55,11 +58,6 @@ def parse_serve(*argv: str) -> argparse.Namespace:
     return _parser().parse_args(["serve", *argv])
 
 
-def with_flag(flag: str, typed: str) -> argparse.Namespace:
-    """The parsed command line with `flag` given (a switch takes no value)."""
-    return parse_serve(flag) if SERVE_FLAGS[flag][1] is _switch else parse_serve(flag, typed)
-
-
 def field_of(flag: str) -> str:
     return SERVE_FLAGS[flag][0]
 
@@ -71,7 +69,7 @@ def test_every_flag_has_a_test_value():
 @pytest.mark.parametrize("flag", sorted(GOOD_VALUES), ids=lambda f: f.lstrip("-"))
 def test_flag_sets_the_config_field(flag):
     typed, expected = GOOD_VALUES[flag]
-    config = config_from(with_flag(flag, typed), environ={})
+    config = config_from(parse_serve(flag, typed), environ={})
     assert getattr(config, field_of(flag)) == expected
 
 
@@ -89,7 +87,8 @@ def test_flag_wins_over_variable(flag):
     variable = "MOCKLLM_" + field_of(flag).upper()
     other = {"--host": "10.0.0.1", "--port": "1", "--scenarios": "/elsewhere", "--speed": "3", "--seed": "7", "--default": "echo", "--max-stream-s": "9"}
     other.update({"--read-timeout": "9", "--idle-timeout": "9", "--max-connections": "9", "--admin-token": "other", "--admin-open": "0"})
-    config = config_from(with_flag(flag, typed), environ={variable: other[flag]})
+    other.update({"--ready-file": "/elsewhere.json", "--log-format": "text", "--watch": "off"})
+    config = config_from(parse_serve(flag, typed), environ={variable: other[flag]})
     assert getattr(config, field_of(flag)) == expected
 
 
@@ -209,5 +208,5 @@ def test_list_shipped_scenarios_names_each_one(capsys):
 def test_default_naming_an_unknown_scenario_exits_1(capsys):
     assert main(["serve", "--port", "0", "--default", "nope"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"{SCENARIOS}:1: default scenario 'nope' not found; known: ")
+    assert err.startswith(f"{SCENARIOS}:1: default scenario 'nope' not found; add nope.yaml or pick one with --default NAME; known: ")
     assert "hello" in err

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from conftest import REPO, SCENARIOS
 
-from mockllm import admin
+from mockllm import watch
 from mockllm.app import create_app
 from mockllm.catalog import load_catalog
 from mockllm.config import ServerConfig
@@ -103,7 +103,7 @@ async def test_reload_runs_off_the_event_loop(aiohttp_client: Any, monkeypatch: 
         release.wait(30)
         return load_catalog(folder)
 
-    monkeypatch.setattr(admin, "load_catalog", slow_load)
+    monkeypatch.setattr(watch, "load_catalog", slow_load)
     client = await aiohttp_client(create_app(ServerConfig(scenarios=SCENARIOS, speed=0)))
     reload = asyncio.ensure_future(client.post("/_mock/reload"))
     await asyncio.to_thread(reading.wait, 30)
