@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+from typing import Any, Iterator
 
 from aiohttp import web
 
@@ -17,6 +17,7 @@ from .dialects.app import APP_FRAMINGS
 from .handler import STATE, journal_answered, request_session
 from .journal import Journal
 from .middleware import error_response
+from .redact import safe_text
 from .routemap import Route, RouteMap, custom_framings, framing_names
 from .runtime import parse_posted
 from .scenario import Match, Scenario
@@ -106,8 +107,11 @@ def _mapped_routes(catalog: Catalog) -> list[tuple[str, Route]]:
     return [pair for routes in catalog.documents.get("routes", []) if isinstance(routes, RouteMap) for pair in routes.routes.items()]
 
 
-async def journal(request: web.Request) -> web.Response:
+async def journal(request: web.Request) -> web.StreamResponse:
     """Recent requests, oldest first, narrowed by `?session= since= scenario= path= limit=`; `?wait=S` long-polls.
+
+    `limit` keeps the last n, or with `since` the first n after it (a cursor
+    to page on). A large answer is streamed in small writes.
 
     With `wait`, the answer comes once a finished request matches (or after S
     seconds) and holds only finished requests.
@@ -118,7 +122,7 @@ async def journal(request: web.Request) -> web.Response:
         return error_response(400, str(exc))
     state = request.app[STATE]
     if wait is None:
-        return web.json_response(state.journal.entries(**query), dumps=_dumps)
+        return await _send_json_chunks(request, state.journal.json_chunks(**query))
     task = asyncio.current_task()
     if task:
         state.tasks.add(task)  # so shutdown ends the wait
@@ -138,13 +142,15 @@ def _journal_query(request: web.Request) -> tuple[dict[str, Any], float | None]:
             kind = "a number of seconds" if key == "wait" else "a whole number"
             raise ValueError(f"?{key}= must be {kind}; got {value!r}.")
     query: dict[str, Any] = {"session": admin_session(request), "scenario": request.query.get("scenario"), "path": request.query.get("path")}
-    query.update(limit=int(numbers["limit"]) if numbers["limit"] else None, since=int(numbers["since"] or 0))
+    query["limit"] = int(numbers["limit"]) if numbers["limit"] else None
+    if numbers["since"]:
+        query["since"] = int(numbers["since"])  # given (0 too): `limit` counts from it, a cursor
     return query, float(numbers["wait"]) if numbers["wait"] is not None else None
 
 
 def _is_number(value: str, whole: bool) -> bool:
     if whole:
-        return value.isdigit()
+        return value.isascii() and value.isdigit() and len(value) < 19
     try:
         return 0 <= float(value) < float("inf")
     except ValueError:
@@ -168,6 +174,32 @@ async def _wait_for_entries(journal: Journal, query: dict[str, Any], wait: float
     finally:
         journal.unsubscribe(queue)
     return journal.entries(**query, finished=True)
+
+
+#: A journal read is sent in writes of about this size, so a large read never holds the server.
+_JOURNAL_WRITE_BYTES = 64 * 1024
+
+
+async def _send_json_chunks(request: web.Request, chunks: Iterator[bytes]) -> web.StreamResponse:
+    """Send JSON pieces: one plain response when small, else a chunked stream of ~64 KiB writes."""
+    pending: list[bytes] = []
+    size = 0
+    response: web.StreamResponse | None = None
+    for chunk in chunks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= _JOURNAL_WRITE_BYTES:
+            if response is None:
+                response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
+                await response.prepare(request)
+            await response.write(b"".join(pending))
+            await asyncio.sleep(0)  # a fast reader never pauses the transport: let other requests in between writes
+            pending, size = [], 0
+    if response is None:
+        return web.Response(body=b"".join(pending), content_type="application/json", charset="utf-8")
+    await response.write(b"".join(pending))
+    await response.write_eof()
+    return response
 
 
 async def clear_journal(request: web.Request) -> web.Response:
@@ -283,7 +315,7 @@ def describe_override(override: Override) -> str:
 
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return safe_text(json.dumps(value, ensure_ascii=False))
 
 
 def _match_json(match: Match | None) -> dict[str, object] | None:
