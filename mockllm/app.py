@@ -13,7 +13,7 @@ from .routemap import find_route
 from .config import ServerConfig
 from .dialects import DIALECTS
 from .dialects.base import Dialect, Listing
-from .handler import STATE, ServerState, handle_chat
+from .handler import STATE, ServerState, handle_chat, request_session
 from .journal import Journal
 from .middleware import Handler, add_cors_headers, cors, shaped_errors
 
@@ -41,11 +41,12 @@ def _add_dialect_routes(app: web.Application) -> None:
 
     A route two dialects declare is served by the first (an app framing may
     inherit a provider dialect's routes); a listing path several dialects
-    share is answered per request (see `_listing_handler`).
+    share is answered per request (see `_listing_handler`). A dialect that
+    keeps state per app (stored answers) serves from its `for_app()` instance.
     """
     listings: dict[str, list[tuple[Dialect, Listing]]] = {}
     routes: set[str] = set()
-    for dialect in DIALECTS.values():
+    for dialect in (registered.for_app() for registered in DIALECTS.values()):
         for route in dialect.routes:
             if route in routes:
                 continue
@@ -76,7 +77,7 @@ def _listing_handler(offers: list[tuple[Dialect, Listing]]) -> Handler:
 
     async def answer(request: web.Request) -> web.StreamResponse:
         listing = next((listing for dialect, listing in offers if dialect.recognizes(request.headers, request.query)), fallback)
-        respond = listing(request.app[STATE].catalog.names, request.match_info)
+        respond = listing(request.app[STATE].view(request_session(request)).names, request.match_info)
         return web.Response(status=respond.status, body=respond.body, headers={**dict(respond.headers), "Content-Type": respond.content_type})
 
     return answer

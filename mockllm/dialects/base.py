@@ -85,6 +85,10 @@ class Dialect(ABC):
         """Extra response headers this dialect sends on every answer."""
         return {}
 
+    def for_app(self) -> Dialect:
+        """The instance that serves one app: a dialect that keeps state per app (stored answers) returns a fresh one."""
+        return self
+
     def listings(self) -> Mapping[str, Listing]:
         """GET routes answered from the scenario names and the path's parameters: path → answer."""
         return {}
