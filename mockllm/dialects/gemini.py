@@ -304,7 +304,11 @@ class _Answer:
         candidate["index"] = 0
         if finished and self.finish == "tool_calls":
             candidate["finishMessage"] = "Model generated function call(s)."
-        return {"candidates": [candidate], "usageMetadata": self.usage_json(), "modelVersion": self.call.model, "responseId": self.call.id[:23]}
+        return {"candidates": [candidate], "usageMetadata": self.usage_json(), **self.origin()}
+
+    def origin(self) -> dict[str, str]:
+        """The fields that end every response: the model version and the response id."""
+        return {"modelVersion": self.call.model, "responseId": self.call.id[:23]}
 
     def usage_json(self) -> dict[str, Any]:
         prompt = self.usage.prompt_tokens if self.usage.prompt_tokens is not None else self.prompt
@@ -334,7 +338,7 @@ class _Frames:
         self.sent = 0
         self.answer = answer
         # An SSE delta is `response([part])` written from a per-stream template: only the part and usage are encoded.
-        tail = line_json({"modelVersion": answer.call.model, "responseId": answer.call.id[:23]})
+        tail = line_json(answer.origin())
         self._head = 'data: {"candidates": [{"content": {"parts": ['
         self._middle = '],"role": "model"},"index": 0}],"usageMetadata": '
         self._tail = "," + tail[1:] + SSE_END
