@@ -170,6 +170,7 @@ class OpenAIChat(Dialect):
     """OpenAI Chat Completions chunks, byte for byte."""
 
     name = "openai"
+    provider = "OpenAI"
     routes = ("POST /v1/chat/completions",)
 
     def parse(self, incoming: Incoming) -> ChatRequest:
