@@ -235,8 +235,8 @@ def request_id(call: Call | None) -> str:
 
 def signature(call: Call, thinking: str) -> str:
     """The opaque signature of a thinking block: base64 derived from the seed and the thinking text."""
-    digest = hashlib.sha512(f"{call.seed}:{thinking}".encode()).digest()
-    return base64.b64encode(b"\x12" + digest * 3).decode()
+    digests = (hashlib.sha512(f"{call.seed}:{part}:{thinking}".encode()).digest() for part in range(3))
+    return base64.b64encode(b"\x12" + b"".join(digests)).decode()
 
 
 def usage_json(input_count: int, output_count: int) -> dict[str, Any]:
