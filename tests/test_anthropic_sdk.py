@@ -11,7 +11,9 @@ import pytest
 from anthropic import Anthropic, AsyncAnthropic
 from conftest import SCENARIOS
 from regen_anthropic_golden import EXTRA_SCENARIOS, TOOLS
+from regen_failure_table import is_failure
 
+from mockllm.catalog import load_catalog
 from mockllm.handler import STATE
 from mockllm.presets import PRESETS
 
@@ -55,6 +57,16 @@ def presets(live_server: Any, tmp_path: Path) -> Any:
 
 def client(server: Any, max_retries: int = 0) -> Anthropic:
     return Anthropic(base_url=server.url, api_key="sk-ant-unused", max_retries=max_retries)
+
+
+@pytest.mark.parametrize("name", [name for name, scenario in load_catalog(SCENARIOS).scenarios.items() if not is_failure(scenario)])
+def test_every_answering_scenario_streams_what_it_answers_whole(shipped: Any, name: str) -> None:
+    sdk = client(shipped)
+    with sdk.messages.stream(model=name, max_tokens=1024, messages=MESSAGES, tools=TOOLS, extra_headers=SEED) as stream:
+        final = stream.get_final_message()
+    whole = sdk.messages.create(model=name, max_tokens=1024, messages=MESSAGES, tools=TOOLS, extra_headers=SEED)
+    assert final.content and final.model_dump()["content"] == whole.model_dump()["content"]
+    assert final.stop_reason == whole.stop_reason in ("end_turn", "tool_use") and final.usage.output_tokens == whole.usage.output_tokens
 
 
 def test_stream_text_matches_the_whole_answer(shipped: Any) -> None:
