@@ -61,6 +61,8 @@ CASES: dict[str, tuple[Path, dict[str, Any]]] = {
     "tool-call.stream.txt": (SCENARIOS, body("tool-call", True)),
     "tool-call.whole.json": (SCENARIOS, body("tool-call", False)),
     "agent-answer.stream.txt": (SCENARIOS, body("agent-answer", True, messages=TOOL_TURNS)),
+    "max-tokens.stream.txt": (SCENARIOS, body("hello", True, max_tokens=5)),
+    "max-tokens.whole.json": (SCENARIOS, body("hello", False, max_tokens=5)),
     "midstream-error.stream.txt": (SCENARIOS, body("midstream-error", True)),
     "overloaded.stream.txt": (SCENARIOS, body("overloaded", True)),
     "rate-limited.whole.json": (SCENARIOS, body("rate-limited", False)),

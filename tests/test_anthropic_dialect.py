@@ -232,6 +232,14 @@ async def test_finish_reasons_and_usage_overrides(tmp_path: Path, aiohttp_client
     assert whole["stop_reason"] == "refusal" and whole["content"] == [{"type": "text", "text": "不行"}]
 
 
+async def test_the_answer_stops_at_max_tokens(client: TestClient[Any, Any]) -> None:
+    cut = sse(await (await client.post("/v1/messages", json=request("hello", max_tokens=5), headers=FAST)).text())
+    text = "".join(data["delta"]["text"] for name, data in cut if name == "content_block_delta")
+    assert text == "你好！我是" and cut[-2][1]["delta"]["stop_reason"] == "max_tokens" and cut[-2][1]["usage"]["output_tokens"] == 5
+    whole = await (await client.post("/v1/messages", json=request("tool-call", stream=False, max_tokens=3, tools=[TOOL]), headers=FAST)).json()
+    assert whole["stop_reason"] == "max_tokens" and whole["content"][0]["input"] == {}  # the call's arguments were cut short
+
+
 async def test_an_in_band_error_before_any_output_is_a_200_with_the_error_event(tmp_path: Path, aiohttp_client: Any) -> None:
     client = await aiohttp_client(create_app(scenarios(tmp_path, inband="  - error: {preset: overloaded, delivery: in_band}\n")))
     response = await client.post("/v1/messages", json=request("inband"), headers=FAST)

@@ -262,43 +262,61 @@ def _type_of(status: int) -> str:
     return ERROR_TYPES.get(status) or ("api_error" if status >= 500 else "invalid_request_error")
 
 
-def tool_block(event: ToolCall, call: Call, given: Any = None) -> dict[str, Any]:
-    """A `tool_use` content block: its id (`toolu_…` from the seed unless the scenario gives one), name and input."""
+def tool_block(event: ToolCall, call: Call) -> dict[str, Any]:
+    """A `tool_use` content block as it starts: its id (`toolu_…` from the seed unless the scenario gives one), name, empty input."""
     call_id = event.id or call.tool_call_id(event.index, "toolu_")
-    return {"type": "tool_use", "id": call_id, "name": event.name, "input": {} if given is None else given, "caller": {"type": "direct"}}
+    return {"type": "tool_use", "id": call_id, "name": event.name, "input": {}, "caller": {"type": "direct"}}
+
+
+def text_block(kind: str) -> dict[str, Any]:
+    """An empty `text` or `thinking` block (its text is under the key named like its type)."""
+    return {"type": "text", "text": ""} if kind == "text" else {"type": "thinking", "thinking": "", "signature": ""}
 
 
 def tool_input(arguments: str) -> Any:
-    """A tool call's input as the whole message has it: the arguments' JSON value."""
+    """A tool call's input as the whole message has it: the arguments' JSON value ({} for arguments cut short)."""
     try:
         return json.loads(arguments) if arguments else {}
     except ValueError:
-        return arguments
+        return {}
 
 
 @dataclass
 class _Said:
-    """What the answer has said so far, for `usage.output_tokens` and the finish."""
+    """What the answer has said so far: its output tokens, finish reason and usage overrides.
 
-    pieces: list[str] = field(default_factory=list)
+    Like the API's, the answer stops at `max_tokens`: the first delta that
+    would pass it is not sent, and the answer finishes with `max_tokens`.
+    """
+
+    max_tokens: int | None = None
+    output: int = 0
     finish: str = "stop"
     usage: Usage = field(default_factory=Usage)
 
-    def take(self, event: Event) -> None:
-        if isinstance(event, (Text, Think)):
-            self.pieces.append(event.text)
-        elif isinstance(event, ToolCall):
-            self.pieces.append(event.arguments)
+    @classmethod
+    def of(cls, call: Call) -> _Said:
+        return cls(call.chat.body.get("max_tokens"))
+
+    def take(self, event: Event) -> bool:
+        """Note an event; False when its text would pass `max_tokens` (the answer ends before it)."""
+        if isinstance(event, (Text, Think, ToolArgs)):
+            count = tokens.count(event.text)
+            if self.max_tokens is not None and self.output + count > self.max_tokens:
+                self.finish = "length"
+                return False
+            self.output += count
         elif isinstance(event, Finish):
             self.finish = event.reason
         elif isinstance(event, Usage):
             self.usage = event
+        return True
 
     def input_tokens(self, chat: ChatRequest) -> int:
         return input_tokens(chat) if self.usage.prompt_tokens is None else self.usage.prompt_tokens
 
     def output_tokens(self) -> int:
-        return tokens.count("".join(self.pieces)) if self.usage.completion_tokens is None else self.usage.completion_tokens
+        return self.output if self.usage.completion_tokens is None else self.usage.completion_tokens
 
     @property
     def stop_reason(self) -> str:
@@ -358,7 +376,7 @@ class _Framer:
     def text(self, event: Text | Think) -> Iterator[bytes]:
         kind = "text" if type(event) is Text else "thinking"
         if self.kind != kind:
-            yield from self.open({"type": "text", "text": ""} if kind == "text" else {"type": "thinking", "thinking": "", "signature": ""})
+            yield from self.open(text_block(kind))
         if kind == "thinking":
             self._thinking.append(event.text)
             yield self.delta("thinking_delta", "thinking", event.text)
@@ -409,7 +427,7 @@ class AnthropicMessages(Dialect):
 
     def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         frame = _Framer(call)
-        said = _Said()
+        said = _Said.of(call)
         started = False
         for event in _output(events, shows_thinking(call.chat)):
             if type(event) is Delay:
@@ -418,7 +436,8 @@ class AnthropicMessages(Dialect):
             if isinstance(event, Error):
                 yield self._respond(event, call) if error_as_response(event, started) else self._error_event(event)
                 return
-            said.take(event)
+            if not said.take(event):
+                break
             if isinstance(event, (Finish, Usage)):
                 continue
             if not started:
@@ -436,26 +455,24 @@ class AnthropicMessages(Dialect):
         yield from frame.end(said)
 
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
-        said = _Said()
-        content: list[dict[str, Any]] = []
+        said = _Said.of(call)
+        content = _Content(call)
         for event in _output(events, shows_thinking(call.chat)):
             if type(event) is Delay:
                 yield event
             elif isinstance(event, Error):
                 yield self._respond(event, call)
                 return
+            elif said.take(event):
+                content.add(event)
             else:
-                said.take(event)
-                _add_content(content, event, call)
-        for block in content:
-            if block["type"] == "thinking":
-                block["signature"] = signature(call, block["thinking"])
+                break
         body = {
             "model": call.model,
             "id": message_id(call),
             "type": "message",
             "role": "assistant",
-            "content": content,
+            "content": content.blocks(),
             "stop_reason": said.stop_reason,
             "stop_sequence": None,
             "stop_details": None,
@@ -480,21 +497,35 @@ class AnthropicMessages(Dialect):
         return {"request-id": request_id(call), "anthropic-organization-id": ORGANIZATION, **rate_limit_headers(call)}
 
 
-def _add_content(content: list[dict[str, Any]], event: Event, call: Call) -> None:
-    """Add an output event to the whole message's content blocks."""
-    last = content[-1] if content else None
-    if isinstance(event, Text):
-        if last is not None and last["type"] == "text":
-            last["text"] += event.text
-        else:
-            content.append({"type": "text", "text": event.text})
-    elif isinstance(event, Think):
-        if last is not None and last["type"] == "thinking":
-            last["thinking"] += event.text
-        else:
-            content.append({"type": "thinking", "thinking": event.text, "signature": ""})
-    elif isinstance(event, ToolCall):
-        content.append(tool_block(event, call, tool_input(event.arguments)))
+class _Content:
+    """The content blocks of a whole message, built from its output events."""
+
+    def __init__(self, call: Call) -> None:
+        self._call = call
+        self._blocks: list[dict[str, Any]] = []
+        self._arguments: dict[int, list[str]] = {}  # tool call index → its argument fragments
+
+    def add(self, event: Event) -> None:
+        if isinstance(event, (Text, Think)):
+            kind = "text" if type(event) is Text else "thinking"
+            if not self._blocks or self._blocks[-1]["type"] != kind:
+                self._blocks.append(text_block(kind))
+            self._blocks[-1][kind] += event.text
+        elif isinstance(event, ToolCall):
+            self._blocks.append(tool_block(event, self._call))
+            self._arguments[event.index] = []
+        elif isinstance(event, ToolArgs):
+            self._arguments[event.index].append(event.text)
+
+    def blocks(self) -> list[dict[str, Any]]:
+        """The blocks, each tool call's input parsed from its arguments and each thinking block signed."""
+        tools = iter(self._arguments.values())
+        for block in self._blocks:
+            if block["type"] == "tool_use":
+                block["input"] = tool_input("".join(next(tools)))
+            elif block["type"] == "thinking":
+                block["signature"] = signature(self._call, block["thinking"])
+        return self._blocks
 
 
 def rate_limit_headers(call: Call) -> dict[str, str]:
