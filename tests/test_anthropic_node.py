@@ -35,6 +35,7 @@ def cases(shipped: str, extra: str) -> list[dict[str, Any]]:
     ]
     listed = [case(f"{client}-{name}", client, model, url, **more) for client in ("sdk", "ai-sdk") for name, model, url, more in both]
     listed += [case(f"sdk-{model}", "sdk", model) for model in ("rate-limited", "insufficient-balance", "invalid-api-key", "unavailable")]
+    listed.append(case("ai-sdk-loop", "ai-sdk", "claude-sonnet-4-5", loop="晴，25°C"))
     return [*listed, case("sdk-retries", "sdk", "fail-twice-then-succeed", maxRetries=2)]
 
 
@@ -114,3 +115,9 @@ def test_ai_sdk_errors(seen: dict[str, Any]) -> None:
     midstream = seen["ai-sdk-midstream"]
     assert midstream["text"] == "好的，我先回答一部分，The answer starts" and midstream["finishReason"] == "error"
     assert [e["message"] for e in midstream["errors"]] == ["Internal server error"]
+
+
+def test_ai_sdk_runs_a_two_step_tool_loop_on_the_shipped_agent_scenarios(seen: dict[str, Any]) -> None:
+    loop = seen["ai-sdk-loop"]
+    assert loop["steps"] == 2 and loop["toolResults"] == ["晴，25°C"] and loop["toolCalls"][0]["toolName"] == "get_weather"
+    assert loop["text"] == "好的，我先查一下。根据 get_weather 的结果：晴，25°C" and loop["finishReason"] == "stop"
