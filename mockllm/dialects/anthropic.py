@@ -217,7 +217,7 @@ def _tool_choice(value: Any, tools: tuple[Tool, ...]) -> dict[str, Any]:
     return {"tool_choice": "required", "forced_tool": name}
 
 
-def input_tokens(chat: ChatRequest) -> int:
+def count_input_tokens(chat: ChatRequest) -> int:
     """Approximate input tokens: the conversation's, plus each offered tool's name, description and schema."""
     return chat.prompt_tokens + sum(tokens.count(f"{t.name} {t.description} {compact_json(t.parameters)}") for t in chat.tools)
 
@@ -283,51 +283,69 @@ def tool_input(arguments: str) -> Any:
 
 @dataclass
 class _Said:
-    """What the answer has said so far: its output tokens, finish reason and usage overrides.
+    """What the answer has said so far: its text, output tokens, finish reason and usage overrides.
 
     Like the API's, the answer stops at `max_tokens`: the first delta that
     would pass it is not sent, and the answer finishes with `max_tokens`.
+    Tokens are counted per delta only once the text is longer than
+    `max_tokens` characters (a token has at least one), so answers well
+    within it cost one count at the end.
     """
 
-    max_tokens: int | None = None
-    output: int = 0
+    max_tokens: int | None
+    prompt: int
+    thinking: bool
+    pieces: list[str] = field(default_factory=list)
+    chars: int = 0
+    spent: int | None = None
     finish: str = "stop"
     usage: Usage = field(default_factory=Usage)
 
     @classmethod
     def of(cls, call: Call) -> _Said:
-        return cls(call.chat.body.get("max_tokens"))
+        """The state of one call's answer: its `max_tokens`, input tokens and whether thinking is shown."""
+        return cls(call.chat.body.get("max_tokens"), count_input_tokens(call.chat), shows_thinking(call.chat))
 
     def take(self, event: Event) -> bool:
-        """Note an event; False when its text would pass `max_tokens` (the answer ends before it)."""
+        """Note an output event; False when the answer ends before it (past `max_tokens`)."""
         if isinstance(event, (Text, Think, ToolArgs)):
-            count = tokens.count(event.text)
-            if self.max_tokens is not None and self.output + count > self.max_tokens:
+            if not self._fits(event.text):
                 self.finish = "length"
                 return False
-            self.output += count
+            self.pieces.append(event.text)
         elif isinstance(event, Finish):
             self.finish = event.reason
         elif isinstance(event, Usage):
             self.usage = event
         return True
 
-    def input_tokens(self, chat: ChatRequest) -> int:
-        return input_tokens(chat) if self.usage.prompt_tokens is None else self.usage.prompt_tokens
+    def shown(self, event: Event) -> bool:
+        """Whether the event is part of the answer: `Think` only when the request turns thinking on."""
+        return self.thinking or type(event) is not Think
+
+    def _fits(self, text: str) -> bool:
+        self.chars += len(text)
+        if self.max_tokens is None or self.chars <= self.max_tokens:
+            return True
+        if self.spent is None:
+            self.spent = tokens.count("".join(self.pieces))
+        spent = self.spent + tokens.count(text)
+        if spent > self.max_tokens:
+            return False
+        self.spent = spent
+        return True
+
+    def input_tokens(self) -> int:
+        return self.prompt if self.usage.prompt_tokens is None else self.usage.prompt_tokens
 
     def output_tokens(self) -> int:
-        return self.output if self.usage.completion_tokens is None else self.usage.completion_tokens
+        if self.usage.completion_tokens is not None:
+            return self.usage.completion_tokens
+        return self.spent if self.spent is not None else tokens.count("".join(self.pieces))
 
     @property
     def stop_reason(self) -> str:
         return STOP_REASONS.get(self.finish, "end_turn")
-
-
-def _output(events: Iterable[Event], thinking: bool) -> Iterator[Event]:
-    """The events without `Think` when the request did not turn thinking on (its delays still pass)."""
-    for event in events:
-        if thinking or type(event) is not Think:
-            yield event
 
 
 class _Framer:
@@ -404,7 +422,7 @@ class _Framer:
             yield PING
         delta = {"stop_reason": said.stop_reason, "stop_sequence": None, "stop_details": None}
         usage = {
-            "input_tokens": said.input_tokens(self._call.chat),
+            "input_tokens": said.input_tokens(),
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
             "output_tokens": said.output_tokens(),
@@ -429,9 +447,11 @@ class AnthropicMessages(Dialect):
         frame = _Framer(call)
         said = _Said.of(call)
         started = False
-        for event in _output(events, shows_thinking(call.chat)):
+        for event in events:
             if type(event) is Delay:
                 yield event
+                continue
+            if not said.shown(event):
                 continue
             if isinstance(event, Error):
                 yield self._respond(event, call) if error_as_response(event, started) else self._error_event(event)
@@ -442,7 +462,7 @@ class AnthropicMessages(Dialect):
                 continue
             if not started:
                 started = True
-                yield frame.start(said.input_tokens(call.chat))
+                yield frame.start(said.input_tokens())
             if isinstance(event, (Text, Think)):
                 yield from frame.text(event)
             elif isinstance(event, ToolCall):
@@ -451,18 +471,20 @@ class AnthropicMessages(Dialect):
             elif isinstance(event, ToolArgs):
                 yield frame.delta("input_json_delta", "partial_json", event.text)
         if not started:
-            yield frame.start(said.input_tokens(call.chat))
+            yield frame.start(said.input_tokens())
         yield from frame.end(said)
 
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         said = _Said.of(call)
         content = _Content(call)
-        for event in _output(events, shows_thinking(call.chat)):
+        for event in events:
             if type(event) is Delay:
                 yield event
             elif isinstance(event, Error):
                 yield self._respond(event, call)
                 return
+            elif not said.shown(event):
+                continue
             elif said.take(event):
                 content.add(event)
             else:
@@ -476,7 +498,7 @@ class AnthropicMessages(Dialect):
             "stop_reason": said.stop_reason,
             "stop_sequence": None,
             "stop_details": None,
-            "usage": usage_json(said.input_tokens(call.chat), said.output_tokens()),
+            "usage": usage_json(said.input_tokens(), said.output_tokens()),
         }
         yield Respond(200, compact_json(body).encode())
 
@@ -531,7 +553,7 @@ class _Content:
 def rate_limit_headers(call: Call) -> dict[str, str]:
     """The `anthropic-ratelimit-*` headers of every answer: limits, what is left after this request, and when they reset."""
     reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(call.created + 1))
-    used = {"requests": 1, "input-tokens": input_tokens(call.chat), "output-tokens": 0}
+    used = {"requests": 1, "input-tokens": count_input_tokens(call.chat), "output-tokens": 0}
     used["tokens"] = used["input-tokens"]
     headers = {}
     for family, limit in RATE_LIMITS.items():
@@ -554,4 +576,4 @@ class AnthropicCountTokens(AnthropicMessages):
         return self.whole(events, call)
 
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
-        yield Respond(200, compact_json({"input_tokens": input_tokens(call.chat)}).encode())
+        yield Respond(200, compact_json({"input_tokens": count_input_tokens(call.chat)}).encode())
