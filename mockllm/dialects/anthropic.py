@@ -41,6 +41,7 @@ TOOL_CHOICES = {"auto": "auto", "any": "required", "tool": "required", "none": "
 #: The limit of each `anthropic-ratelimit-*` family sent on every answer
 RATE_LIMITS = {"requests": 50, "input-tokens": 30_000, "output-tokens": 8_000, "tokens": 38_000}
 _ID_ALPHABET = string.ascii_letters + string.digits
+_PADDING = tuple(" " * n for n in range(1, 15))
 
 
 def invalid(where: str, problem: str) -> RequestError:
@@ -356,25 +357,33 @@ class _Framer:
     """
 
     def __init__(self, call: Call) -> None:
-        self._pad = random.Random(f"padding:{call.seed}")
+        self._draw = random.Random(f"padding:{call.seed}").random
         self.index = -1
         self.kind: str | None = None
         self.pinged = False
+        self._heads: dict[str, str] = {}
         self._thinking: list[str] = []
         self._call = call
 
     def event(self, name: str, data: str) -> bytes:
-        return ("event: " + name + "\ndata: " + data[:-1] + " " * self._pad.randint(1, 14) + "}\n\n").encode()
+        return ("event: " + name + "\ndata: " + data[:-1] + _PADDING[int(self._draw() * len(_PADDING))] + "}\n\n").encode()
 
     def delta(self, kind: str, key: str, text: str) -> bytes:
-        head = '{"type":"content_block_delta","index":' + str(self.index) + ',"delta":{"type":"' + kind + '","' + key + '":'
-        return self.event("content_block_delta", head + compact_json(text) + "}}")
+        """A `content_block_delta` of the open block; its head is built once per block and kind."""
+        head = self._heads.get(kind)
+        if head is None:
+            head = self._heads[kind] = (
+                'event: content_block_delta\ndata: {"type":"content_block_delta","index":'
+                + str(self.index) + ',"delta":{"type":"' + kind + '","' + key + '":'
+            )
+        return (head + compact_json(text) + "}" + _PADDING[int(self._draw() * len(_PADDING))] + "}\n\n").encode()
 
     def open(self, block: dict[str, Any]) -> Iterator[bytes]:
         """Close the open block, start `block`; the API pings once, after the first block starts."""
         yield from self.close()
         self.index += 1
         self.kind = block["type"]
+        self._heads = {}
         start = {"type": "content_block_start", "index": self.index, "content_block": block}
         yield self.event("content_block_start", compact_json(start))
         if not self.pinged:
@@ -450,6 +459,11 @@ class AnthropicMessages(Dialect):
         for event in events:
             if type(event) is Delay:
                 yield event
+                continue
+            if type(event) is Text and frame.kind == "text":  # the common case first
+                if not said.take(event):
+                    break
+                yield frame.delta("text_delta", "text", event.text)
                 continue
             if not said.shown(event):
                 continue
