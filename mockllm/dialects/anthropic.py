@@ -366,7 +366,12 @@ class _Framer:
         self._call = call
 
     def event(self, name: str, data: str) -> bytes:
-        return ("event: " + name + "\ndata: " + data[:-1] + _PADDING[int(self._draw() * len(_PADDING))] + "}\n\n").encode()
+        """One event, its JSON `data` padded."""
+        return self._padded("event: " + name + "\ndata: " + data[:-1])
+
+    def _padded(self, unclosed: str) -> bytes:
+        """An event whose JSON lacks its last brace: a few spaces, the brace, the blank line."""
+        return (unclosed + _PADDING[int(self._draw() * len(_PADDING))] + "}\n\n").encode()
 
     def delta(self, kind: str, key: str, text: str) -> bytes:
         """A `content_block_delta` of the open block; its head is built once per block and kind."""
@@ -376,7 +381,7 @@ class _Framer:
                 'event: content_block_delta\ndata: {"type":"content_block_delta","index":'
                 + str(self.index) + ',"delta":{"type":"' + kind + '","' + key + '":'
             )
-        return (head + compact_json(text) + "}" + _PADDING[int(self._draw() * len(_PADDING))] + "}\n\n").encode()
+        return self._padded(head + compact_json(text) + "}")
 
     def open(self, block: dict[str, Any]) -> Iterator[bytes]:
         """Close the open block, start `block`; the API pings once, after the first block starts."""
@@ -401,6 +406,7 @@ class _Framer:
         self.kind = None
 
     def text(self, event: Text | Think) -> Iterator[bytes]:
+        """A text or thinking delta, in a new block of its kind unless one is open."""
         kind = "text" if type(event) is Text else "thinking"
         if self.kind != kind:
             yield from self.open(text_block(kind))
@@ -411,6 +417,7 @@ class _Framer:
             yield self.delta("text_delta", "text", event.text)
 
     def start(self, input_count: int) -> bytes:
+        """`message_start`: the message without content."""
         message: dict[str, Any] = {
             "model": self._call.model,
             "id": message_id(self._call),
@@ -425,6 +432,7 @@ class _Framer:
         return self.event("message_start", compact_json({"type": "message_start", "message": message}))
 
     def end(self, said: _Said) -> Iterator[bytes]:
+        """Close the open block, then `message_delta` (stop reason, final usage) and `message_stop`."""
         yield from self.close()
         if not self.pinged:
             self.pinged = True
