@@ -6,10 +6,10 @@ Sources: OpenAI (rate limits, quota, keys, context length, 500, the Cloudflare
 502/503 bodies), Azure OpenAI (content filter), DeepSeek (402 insufficient
 balance), Anthropic (529 overloaded).
 
-A preset is the symptom as OpenAI-compatible services send it. Where another
-provider sends the same symptom differently (another status, error type,
-message or headers), `providers` holds that provider's own `Preset`, keyed by
-the provider name a dialect declares (`Dialect.provider`, e.g. "Anthropic").
+`PRESETS` are the symptoms as OpenAI-compatible services send them. Where
+another provider sends a symptom differently (another status, error type,
+message or headers), `PROVIDER_PRESETS[provider][name]` is that provider's own
+`Preset`; the provider is the name its dialect declares (`Dialect.provider`).
 The `Error` an error step makes carries one variant per provider
 (`Error.variants`), and each dialect shapes `error.sent_by(its provider)`.
 """
@@ -35,11 +35,9 @@ class Preset:
     extra: Mapping[str, Any] = field(default_factory=dict)
     source: str = "OpenAI"
     advice: str = ""
-    #: How other providers send this symptom: provider name → that provider's preset.
-    providers: Mapping[str, Preset] = field(default_factory=dict)
 
 
-#: The provider whose error shape the presets themselves have (other providers' are their `providers` entries).
+#: The provider whose error shape `PRESETS` have.
 BASE_PROVIDER = "OpenAI"
 
 NO_PRESET = Preset(500, "", None)
@@ -55,18 +53,6 @@ _RATE_LIMIT_HEADERS = {
     "x-ratelimit-reset-requests": "120ms",
     "x-ratelimit-reset-tokens": "7ms",
 }
-
-#: Anthropic answers with these on every response; a 429 says none are left.
-_ANTHROPIC_RATE_LIMITED = {"retry-after": "1", "anthropic-ratelimit-requests-remaining": "0"}
-_ANTHROPIC_LOW_CREDIT = (
-    "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."
-)
-
-
-def _anthropic(status: int, kind: str, message: str, headers: Mapping[str, str] | None = None) -> dict[str, Preset]:
-    """The `providers` entry of a symptom Anthropic sends as `status` with error type `kind` and `message`."""
-    return {"Anthropic": Preset(status, message, kind, headers=headers or {}, source="Anthropic")}
-
 
 _AZURE_FILTER_RESULT = {
     "hate": {"filtered": False, "severity": "safe"},
@@ -87,16 +73,6 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             "rate_limit_exceeded",
             headers=_RATE_LIMIT_HEADERS,
             advice="Wait as long as `retry-after-ms` (else `retry-after`) says, then retry; show progress, not an error.",
-            providers=_anthropic(
-                429,
-                "rate_limit_error",
-                "This request would exceed the rate limit for your organization (5f3c1e52-6b1d-4a8e-9d27-0c4b8e1f2a63) "
-                "of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can "
-                "see the response headers for current usage. Please reduce the prompt length or the maximum tokens "
-                "requested, or try again later. You may also contact sales at https://www.anthropic.com/contact-sales "
-                "to discuss your options for a rate limit increase.",
-                _ANTHROPIC_RATE_LIMITED,
-            ),
         ),
         "insufficient_quota": Preset(
             429,
@@ -105,7 +81,6 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             "insufficient_quota",
             "insufficient_quota",
             advice="Do not retry (it cannot succeed until someone pays); tell the user the account is out of credit.",
-            providers=_anthropic(400, "invalid_request_error", _ANTHROPIC_LOW_CREDIT),
         ),
         "insufficient_balance": Preset(
             402,
@@ -114,7 +89,6 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             "invalid_request_error",
             source="DeepSeek",
             advice="Do not retry; tell the user to top up (余额不足). 402 is not retried by the official SDKs.",
-            providers=_anthropic(402, "billing_error", _ANTHROPIC_LOW_CREDIT),
         ),
         "invalid_api_key": Preset(
             401,
@@ -123,7 +97,6 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             "invalid_request_error",
             "invalid_api_key",
             advice="Do not retry; ask for a valid key (or sign the user in again).",
-            providers=_anthropic(401, "authentication_error", "invalid x-api-key"),
         ),
         "content_filter": Preset(
             400,
@@ -140,7 +113,6 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             },
             source="Azure OpenAI",
             advice="Do not retry the same prompt; ask the user to rephrase.",
-            providers=_anthropic(400, "invalid_request_error", "Output blocked by content filtering policy"),
         ),
         "context_length_exceeded": Preset(
             400,
@@ -150,14 +122,12 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             "context_length_exceeded",
             "messages",
             advice="Do not retry as is; drop or summarise older messages, then send again.",
-            providers=_anthropic(400, "invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum"),
         ),
         "server_error": Preset(
             500,
             "The server had an error while processing your request. Sorry about that!",
             "server_error",
             advice="Retry with backoff a few times, then show a retry button.",
-            providers=_anthropic(500, "api_error", "Internal server error"),
         ),
         "bad_gateway": Preset(
             502,
@@ -182,6 +152,49 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
         ),
     }
 )
+
+
+_ANTHROPIC_LOW_CREDIT = (
+    "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."
+)
+
+
+def _anthropic(status: int, kind: str, message: str, headers: Mapping[str, str] | None = None) -> Preset:
+    """A symptom as Anthropic sends it: `status`, error type `kind`, `message` (and headers)."""
+    return Preset(status, message, kind, headers=headers or {}, source="Anthropic")
+
+
+#: How other providers send the symptoms: provider → preset name → that provider's preset (absent: shaped from `PRESETS`).
+PROVIDER_PRESETS: Mapping[str, Mapping[str, Preset]] = MappingProxyType(
+    {
+        "Anthropic": MappingProxyType(
+            {
+                "rate_limited": _anthropic(
+                    429,
+                    "rate_limit_error",
+                    "This request would exceed the rate limit for your organization (5f3c1e52-6b1d-4a8e-9d27-0c4b8e1f2a63) "
+                    "of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can "
+                    "see the response headers for current usage. Please reduce the prompt length or the maximum tokens "
+                    "requested, or try again later. You may also contact sales at https://www.anthropic.com/contact-sales "
+                    "to discuss your options for a rate limit increase.",
+                    # every Anthropic answer has the `anthropic-ratelimit-*` headers; a 429 says none are left
+                    {"retry-after": "1", "anthropic-ratelimit-requests-remaining": "0"},
+                ),
+                "insufficient_quota": _anthropic(400, "invalid_request_error", _ANTHROPIC_LOW_CREDIT),
+                "insufficient_balance": _anthropic(402, "billing_error", _ANTHROPIC_LOW_CREDIT),
+                "invalid_api_key": _anthropic(401, "authentication_error", "invalid x-api-key"),
+                "content_filter": _anthropic(400, "invalid_request_error", "Output blocked by content filtering policy"),
+                "context_length_exceeded": _anthropic(400, "invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum"),
+                "server_error": _anthropic(500, "api_error", "Internal server error"),
+            }
+        ),
+    }
+)
+
+
+def variants(name: str) -> dict[str, Preset]:
+    """How the providers that send preset `name` differently send it: provider → preset."""
+    return {provider: presets[name] for provider, presets in PROVIDER_PRESETS.items() if name in presets}
 
 
 def preset_names() -> list[str]:

@@ -14,7 +14,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from .events import Delay, Error, Event, Fault, Finish, Text, Think, ToolCall, Usage
 from .faults import DisconnectEntry, FaultSpec, draw
-from .presets import NO_PRESET, Preset, find_preset, preset_names
+from .presets import NO_PRESET, Preset, find_preset, preset_names, variants
 from .schema_data import SchemaError, generate
 from .strict import Strict
 from .text import TextSource, render
@@ -80,8 +80,8 @@ class ErrorStep(Strict):
         """The `Error` this step sends: its own fields over its preset's (and over each provider's variant of it)."""
         base = find_preset(self.preset) if self.preset else NO_PRESET
         message = None if self.message is None else render(self.message, call, call.rng)
-        variants = tuple((provider, self._over(preset, message, call)) for provider, preset in base.providers.items())
-        return replace(self._over(base, message, call), variants=variants)
+        sent_by = variants(self.preset) if self.preset else {}
+        return replace(self._over(base, message, call), variants=tuple((p, self._over(v, message, call)) for p, v in sent_by.items()))
 
     def _over(self, base: Preset, message: str | None, call: Call) -> Error:
         """This step's fields over `base`; `{{model}}` filled in the preset's message."""

@@ -20,7 +20,7 @@ from regen_failure_table import README, cell as escaped, replace_table, short
 from mockllm.call import Call, ChatRequest
 from mockllm.dialects import DIALECTS, Dialect
 from mockllm.events import Error, Respond
-from mockllm.presets import BASE_PROVIDER, PRESETS, Preset
+from mockllm.presets import BASE_PROVIDER, PRESETS, Preset, variants
 from mockllm.scenario import Scenario
 from mockllm.steps import ErrorStep
 
@@ -89,7 +89,7 @@ def table() -> str:
     for name, preset in PRESETS.items():
         error = preset_error(name)
         cells = [
-            cell(dialect.error_response(error), preset if provider == BASE_PROVIDER else preset.providers.get(provider), provider)
+            cell(dialect.error_response(error), preset if provider == BASE_PROVIDER else variants(name).get(provider), provider)
             for provider, dialect in dialects.items()
         ]
         rows.append(f"| `{name}` | " + " | ".join(escaped(c) for c in cells) + " |")

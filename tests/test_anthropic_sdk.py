@@ -15,7 +15,7 @@ from regen_failure_table import is_failure
 
 from mockllm.catalog import load_catalog
 from mockllm.handler import STATE
-from mockllm.presets import PRESETS
+from mockllm.presets import PRESETS, variants
 
 MESSAGES: list[Any] = [{"role": "user", "content": "你好，介绍一下你自己。"}]
 SEED = {"X-Mock-Seed": "123", "X-Mock-Speed": "0"}
@@ -138,7 +138,7 @@ def test_each_preset_raises_what_the_real_service_causes(presets: Any, preset: s
     error = caught.value
     assert type(error) is kind and (error.status_code, error.type) == (status, error_type)
     assert error.request_id and error.request_id.startswith("req_011C") and error.body["request_id"] == error.request_id  # type: ignore[index]
-    variant = PRESETS[preset].providers.get("Anthropic", PRESETS[preset])
+    variant = variants(preset).get("Anthropic", PRESETS[preset])
     assert error.api_message == variant.message
 
 

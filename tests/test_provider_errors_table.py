@@ -9,7 +9,7 @@ from regen_failure_table import README, replace_table
 from regen_provider_errors import BEGIN, END, preset_error, provider_dialects, table
 
 from mockllm.dialects import DIALECTS
-from mockllm.presets import BASE_PROVIDER, PRESETS
+from mockllm.presets import BASE_PROVIDER, PRESETS, PROVIDER_PRESETS
 
 
 def test_readme_table_is_up_to_date() -> None:
@@ -27,10 +27,11 @@ def test_every_provider_dialect_has_a_column_and_the_presets_own_comes_first() -
     assert all(f"| {provider} (" in header for provider in providers)
 
 
-@pytest.mark.parametrize("preset", list(PRESETS))
-def test_provider_variants_name_a_registered_provider(preset: str) -> None:
-    unknown = set(PRESETS[preset].providers) - set(provider_dialects())
-    assert not unknown, f"{preset}: variants for providers no dialect declares: {', '.join(sorted(unknown))}"
+@pytest.mark.parametrize("provider", list(PROVIDER_PRESETS))
+def test_provider_presets_are_of_a_registered_provider_and_of_known_presets(provider: str) -> None:
+    assert provider in provider_dialects() and provider != BASE_PROVIDER, f"no dialect declares provider {provider!r}"
+    unknown = set(PROVIDER_PRESETS[provider]) - set(PRESETS)
+    assert not unknown, f"{provider}: versions of presets that do not exist: {', '.join(sorted(unknown))}"
 
 
 def test_the_step_error_carries_each_providers_variant() -> None:
