@@ -9,6 +9,7 @@ from aiohttp import web
 
 from . import admin, app_routes, text
 from .catalog import Catalog, check_default, load_catalog
+from .routemap import find_route
 from .config import ServerConfig
 from .dialects import DIALECTS
 from .dialects.base import Dialect, Listing
@@ -47,6 +48,8 @@ def _add_dialect_routes(app: web.Application) -> None:
 
 def _chat_handler(dialect: Dialect) -> Handler:
     async def chat(request: web.Request) -> web.StreamResponse:
+        if find_route(request.app[STATE].catalog, request.path) is not None:
+            return await app_routes.serve_app_route(request)  # the folder's routes map wins over a built-in route
         return await handle_chat(request, dialect)
 
     return chat

@@ -139,7 +139,14 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
         stream_config=stream_config,
         wire=request_wire(scenario.wire, request.headers, request.query),
         attempt=attempt,
+        last_event_id=last_event_id(request),
     )
+
+
+def last_event_id(request: web.Request) -> int | None:
+    """The `Last-Event-ID` a reconnecting EventSource sends (a number; anything else starts over)."""
+    value = request.headers.get("Last-Event-ID", "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _request_entry(request: web.Request) -> dict[str, Any]:

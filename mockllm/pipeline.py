@@ -19,7 +19,14 @@ def events_for(call: Call) -> Iterator[Event]:
     config = call.stream_config
     events = compile_scenario(call.scenario, call)
     deltas = chunk(events, config.unit, config.per_delta)
-    return pace(deltas, call.rng, delay_ms=config.delay_ms, first_token_ms=config.first_token_ms, jitter_ms=config.jitter_ms)
+    return pace(
+        deltas,
+        call.rng,
+        delay_ms=config.delay_ms,
+        first_token_ms=config.first_token_ms,
+        jitter_ms=config.jitter_ms,
+        end_ms=config.end_ms,
+    )
 
 
 def wire_items(call: Call, dialect: Dialect) -> Iterator[WireItem]:
@@ -31,7 +38,8 @@ def wire_items(call: Call, dialect: Dialect) -> Iterator[WireItem]:
     events = events_for(call)
     if not call.chat.stream:
         return _framed(events, call, dialect.whole, None)  # a whole answer is one response: no keep-alive bytes
-    return apply_wire(_framed(events, call, dialect.stream, dialect.heartbeat), call.wire, heartbeat=dialect.heartbeat)
+    framed = _framed(events, call, dialect.stream, dialect.heartbeat)
+    return apply_wire(framed, call.wire, heartbeat=dialect.heartbeat, last_event_id=call.last_event_id)
 
 
 def _framed(

@@ -23,6 +23,7 @@ class StreamConfig(Strict):
     delay_ms: float = Field(30, ge=0, description="between deltas")
     jitter_ms: float = Field(0, ge=0, description="uniform +/- around delay_ms, from the seeded RNG")
     first_token_ms: float = Field(200, ge=0, description="before the first delta")
+    end_ms: float | None = Field(None, ge=0, description="after the last delta, before the closing frames; default delay_ms")
 
 
 class ToolResultMatch(Strict):

@@ -17,6 +17,7 @@ from mockllm.call import ToolResult
 from mockllm.config import ServerConfig
 from mockllm.dialects.anthropic import read_request
 from mockllm.dialects.base import Incoming, RequestError
+from mockllm.handler import STATE
 
 FAST = {"X-Mock-Seed": "7", "X-Mock-Speed": "0"}
 QUESTION = {"role": "user", "content": "北京天气怎么样？"}
@@ -185,9 +186,15 @@ async def test_routes_lists_the_messages_routes(client: TestClient[Any, Any]) ->
 
 
 async def test_the_journal_records_the_request(client: TestClient[Any, Any]) -> None:
-    await client.post("/v1/messages", json=request("hello"), headers={**FAST, "X-Mock-Session": "anth-j"})
-    entry = (await (await client.get("/_mock/journal?path=/v1/messages")).json())[-1]
-    assert (entry["scenario"], entry["status"], entry["session"], entry["body"]["max_tokens"]) == ("hello", 200, "anth-j", 1024)
+    journal = client.app[STATE].journal
+    finished = journal.subscribe()
+    try:
+        await (await client.post("/v1/messages", json=request("hello"), headers={**FAST, "X-Mock-Session": "anth-j"})).read()
+        entry = await finished.get()
+    finally:
+        journal.unsubscribe(finished)
+    assert (entry["path"], entry["scenario"], entry["status"], entry["session"]) == ("/v1/messages", "hello", 200, "anth-j")
+    assert entry["body"]["max_tokens"] == 1024 and entry["ended"] == "complete"
 
 
 async def test_attempts_advance_per_session(client: TestClient[Any, Any]) -> None:

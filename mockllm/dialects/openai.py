@@ -1,7 +1,8 @@
-"""OpenAI Chat Completions: `POST /v1/chat/completions`, streamed and whole."""
+"""OpenAI Chat Completions: `POST /v1/chat/completions` (and `GET` for EventSource), streamed and whole."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -108,6 +109,30 @@ def read_tool_choice(choice: Any, tools: list[Tool]) -> dict[str, Any]:
     return {"tool_choice": "required", "forced_tool": name}
 
 
+def query_body(query: Mapping[str, str]) -> dict[str, Any]:
+    """A streamed chat request from a GET query, for the browser's EventSource.
+
+    `messages` is a JSON array; else `prompt` (or `q`, `message`) is one user
+    message. `model` and `mock_scenario` as in the body; `include_usage=true`.
+    """
+    raw = query.get("messages")
+    if raw:
+        try:
+            messages = json.loads(raw)
+        except ValueError:
+            raise bad_request("'?messages=' must be a JSON array of message objects.", "messages") from None
+    else:
+        prompt = next((query[key] for key in ("prompt", "q", "message") if query.get(key)), None)
+        if prompt is None:
+            raise bad_request("A GET request streams the prompt in the query: ?prompt=… (or ?messages=[…] as JSON).", "prompt")
+        messages = [{"role": "user", "content": prompt}]
+    body: dict[str, Any] = {"messages": messages, "stream": True}
+    body.update({key: query[key] for key in ("model", "mock_scenario") if query.get(key)})
+    if query.get("include_usage", "").lower() in ("1", "true"):
+        body["stream_options"] = {"include_usage": True}
+    return body
+
+
 def _content_text(content: Any, where: str) -> str:
     if content is None or isinstance(content, str):
         return content or ""
@@ -171,10 +196,10 @@ class OpenAIChat(Dialect):
 
     name = "openai"
     provider = "OpenAI"
-    routes = ("POST /v1/chat/completions",)
+    routes = ("POST /v1/chat/completions", "GET /v1/chat/completions")
 
     def parse(self, incoming: Incoming) -> ChatRequest:
-        body = incoming.json
+        body = incoming.json if incoming.method != "GET" else query_body(incoming.query)
         if not isinstance(body, dict):
             detail = incoming.json_error or "the body is not a JSON object"
             raise bad_request(
