@@ -62,9 +62,9 @@ def client(server: Any, max_retries: int = 0) -> Anthropic:
 @pytest.mark.parametrize("name", [name for name, scenario in load_catalog(SCENARIOS).scenarios.items() if not is_failure(scenario)])
 def test_every_answering_scenario_streams_what_it_answers_whole(shipped: Any, name: str) -> None:
     sdk = client(shipped)
-    with sdk.messages.stream(model=name, max_tokens=1024, messages=MESSAGES, tools=TOOLS, extra_headers=SEED) as stream:
+    with sdk.messages.stream(model=name, max_tokens=8192, messages=MESSAGES, tools=TOOLS, extra_headers=SEED) as stream:
         final = stream.get_final_message()
-    whole = sdk.messages.create(model=name, max_tokens=1024, messages=MESSAGES, tools=TOOLS, extra_headers=SEED)
+    whole = sdk.messages.create(model=name, max_tokens=8192, messages=MESSAGES, tools=TOOLS, extra_headers=SEED)
     assert final.content and final.model_dump()["content"] == whole.model_dump()["content"]
     assert final.stop_reason == whole.stop_reason in ("end_turn", "tool_use") and final.usage.output_tokens == whole.usage.output_tokens
 
