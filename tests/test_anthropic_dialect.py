@@ -10,7 +10,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from blocking_http import chat
 from conftest import SCENARIOS
-from rawhttp import ends_inside_character, post
+from rawhttp import ends_inside_character, get, post
+from test_eventsource import eventsource
 
 from mockllm.app import create_app
 from mockllm.call import ToolResult
@@ -280,3 +281,26 @@ def test_a_hang_after_three_deltas(live_server: Any) -> None:
     hung = chat(server.port, "hang", path="/v1/messages", body=request("m"))
     names = [event.split(b"\n")[0] for event in hung.events]
     assert (hung.ended, hung.terminated, names.count(b"event: content_block_delta")) == ("eof", False, 3)
+
+
+# the browser's EventSource
+
+
+async def test_a_get_streams_the_messages_events(live_server: Any) -> None:
+    server = live_server()
+    response = await get("127.0.0.1", server.port, "/v1/messages?prompt=%E4%BD%A0%E5%A5%BD&model=hello&mock_seed=7")
+    events = sse(response.body.decode())
+    assert response.status == 200 and events[0][0] == "message_start" and events[-1][0] == "message_stop"
+    assert "".join(d["delta"]["text"] for n, d in events if n == "content_block_delta").startswith("你好！我是 mockllm")
+    bad = await get("127.0.0.1", server.port, "/v1/messages?prompt=hi&max_tokens=lots")
+    assert bad.status == 400 and json.loads(bad.body)["error"]["message"] == "max_tokens: Input should be a valid integer"
+
+
+def test_chromium_eventsource_reads_the_named_events(live_server: Any) -> None:
+    server = live_server()
+    names = ["message_start", "content_block_start", "ping", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]
+    seen = eventsource(server.url, server.url + "/v1/messages?prompt=hi&model=hello&mock_wire=sse_id%3Dtrue", listen=names, until="message_stop")
+    events = [message["event"] for message in seen["messages"]]
+    assert seen["errors"] == 0 and events[0] == "message_start" and events[-1] == "message_stop"
+    text = "".join(json.loads(m["data"])["delta"]["text"] for m in seen["messages"] if m["event"] == "content_block_delta")
+    assert text.startswith("你好！我是 mockllm") and seen["messages"][-1]["lastEventId"] == str(len(events))

@@ -10,12 +10,13 @@ import secrets
 import string
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, ClassVar, Iterable, Iterator, Mapping
 
 from .. import tokens
 from ..call import Call, ChatRequest, Tool, ToolResult
 from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
 from .base import Dialect, Incoming, RequestError, bad_request, compact_json, error_as_response, register
+from .openai import query_body
 
 PROVIDER = "Anthropic"
 PING = b'event: ping\ndata: {"type": "ping"}\n\n'
@@ -38,6 +39,8 @@ SPECIFIC_TYPES = frozenset(ERROR_TYPES.values()) - {"invalid_request_error"}
 ORGANIZATION = "5f3c1e52-6b1d-4a8e-9d27-0c4b8e1f2a63"
 THINKING_TYPES = ("enabled", "disabled", "adaptive")
 TOOL_CHOICES = {"auto": "auto", "any": "required", "tool": "required", "none": "none"}
+#: `max_tokens` of a GET request (the browser's EventSource) that does not give one
+GET_MAX_TOKENS = 4096
 #: The limit of each `anthropic-ratelimit-*` family sent on every answer
 RATE_LIMITS = {"requests": 50, "input-tokens": 30_000, "output-tokens": 8_000, "tokens": 38_000}
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -50,8 +53,8 @@ def invalid(where: str, problem: str) -> RequestError:
 
 
 def read_request(incoming: Incoming, needs_max_tokens: bool = True) -> ChatRequest:
-    """Read a Messages request body into the neutral `ChatRequest`; RequestError (400) when it is malformed."""
-    body = incoming.json
+    """Read a Messages request body (or a GET's query) into the neutral `ChatRequest`; RequestError (400) when it is malformed."""
+    body = incoming.json if incoming.method != "GET" else query_request(incoming.query)
     if not isinstance(body, dict):
         detail = incoming.json_error or "the body is not a JSON object"
         raise bad_request(f"The request body is not valid JSON ({detail}). Send a JSON object with Content-Type: application/json.")
@@ -72,6 +75,23 @@ def read_request(incoming: Incoming, needs_max_tokens: bool = True) -> ChatReque
         **_tool_choice(body.get("tool_choice"), tools),
         **_conversation(body.get("messages"), system),
     )
+
+
+def query_request(query: Mapping[str, str]) -> dict[str, Any]:
+    """A streamed Messages request from a GET query, for the browser's EventSource.
+
+    The prompt and model as on the OpenAI route (`?prompt=`, `?messages=[…]`,
+    `?model=`, `?mock_scenario=`), plus `?system=` and `?max_tokens=`
+    (default `GET_MAX_TOKENS`).
+    """
+    body = {key: value for key, value in query_body(query).items() if key != "stream_options"}
+    if query.get("system"):
+        body["system"] = query["system"]
+    raw = query.get("max_tokens")
+    if raw is not None and not raw.isdigit():
+        raise invalid("max_tokens", "Input should be a valid integer")
+    body["max_tokens"] = int(raw) if raw is not None else GET_MAX_TOKENS
+    return body
 
 
 def _field(body: dict[str, Any], key: str, kind: type, what: str, required: bool = False) -> Any:
@@ -454,7 +474,7 @@ class AnthropicMessages(Dialect):
 
     name = "anthropic"
     provider = PROVIDER
-    routes = ("POST /v1/messages",)
+    routes: ClassVar[tuple[str, ...]] = ("POST /v1/messages", "GET /v1/messages")
     heartbeat = PING
 
     def parse(self, incoming: Incoming) -> ChatRequest:
