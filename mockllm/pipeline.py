@@ -11,13 +11,14 @@ from .faults import StreamFacts, draw, uses_faults, with_faults
 from .steps import compile_scenario
 from .transforms.chunk import chunk
 from .transforms.pace import pace
+from .transforms.structured import conform
 from .wire import apply_wire
 
 
 def events_for(call: Call) -> Iterator[Event]:
     """The paced delta events of the call's scenario."""
     config = call.stream_config
-    events = compile_scenario(call.scenario, call)
+    events = conform(compile_scenario(call.scenario, call), call)
     deltas = chunk(events, config.unit, config.per_delta)
     return pace(
         deltas,

@@ -91,6 +91,9 @@ class Scenario(Strict):
     attempts: list[AttemptOutcome] | None = Field(None, min_length=1, description="outcomes of attempt 1, 2, … of a session")
     after_attempts: AfterAttempts = Field("repeat_last", description="after the last attempt: repeat_last or cycle")
     faults: list[FaultEntry] = Field(default_factory=list, description="transport faults (see mockllm.faults)")
+    structured: Literal["conform", "as_is"] = Field(
+        "conform", description="with a JSON response_format: conform = a non-conforming text becomes a generated document"
+    )
 
     @model_validator(mode="after")
     def _steps_or_attempts(self) -> Scenario:

@@ -1,6 +1,21 @@
 """Wire formats, one module each, registered by name in `DIALECTS`."""
 
-from . import ai_sdk, anthropic, miniprogram, ndjson, openai, plaintext, sse_json
+from . import ai_sdk, anthropic, azure, miniprogram, ndjson, openai, openai_completions, openai_embeddings, plaintext, sse_json
 from .base import DIALECTS, Dialect, Incoming, RequestError
 
-__all__ = ["DIALECTS", "Dialect", "Incoming", "RequestError", "ai_sdk", "anthropic", "miniprogram", "ndjson", "openai", "plaintext", "sse_json"]
+__all__ = [
+    "DIALECTS",
+    "Dialect",
+    "Incoming",
+    "RequestError",
+    "ai_sdk",
+    "anthropic",
+    "azure",
+    "miniprogram",
+    "ndjson",
+    "openai",
+    "openai_completions",
+    "openai_embeddings",
+    "plaintext",
+    "sse_json",
+]
