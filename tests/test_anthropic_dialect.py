@@ -136,8 +136,10 @@ def test_malformed_requests_say_what_is_wrong(change: dict[str, Any], message: s
     assert rejected(body) == message
 
 
-def test_a_forced_tool_must_be_offered() -> None:
+def test_a_forced_tool_must_be_offered_and_rules_out_thinking() -> None:
     assert "not one of the tools offered" in rejected(request("m", tools=[TOOL], tool_choice={"type": "tool", "name": "nope"}))
+    thinking = {"max_tokens": 4096, "thinking": {"type": "enabled", "budget_tokens": 1024}, "tools": [TOOL], "tool_choice": {"type": "any"}}
+    assert rejected(request("m", **thinking)) == "Thinking may not be enabled when tool_choice forces tool use."
 
 
 # the route

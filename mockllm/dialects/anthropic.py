@@ -65,6 +65,9 @@ def read_request(incoming: Incoming, needs_max_tokens: bool = True) -> ChatReque
     _check_thinking(body.get("thinking"), max_tokens)
     system = _system_text(body.get("system"))
     tools = _tools(body.get("tools"))
+    choice = _tool_choice(body.get("tool_choice"), tools)
+    if choice["tool_choice"] == "required" and shows_thinking(body):
+        raise bad_request("Thinking may not be enabled when tool_choice forces tool use.")
     return ChatRequest(
         model=model,
         stream=bool(_field(body, "stream", bool, "a valid boolean")),
@@ -72,7 +75,7 @@ def read_request(incoming: Incoming, needs_max_tokens: bool = True) -> ChatReque
         body=body,
         system=system,
         tools=tools,
-        **_tool_choice(body.get("tool_choice"), tools),
+        **choice,
         **_conversation(body.get("messages"), system),
     )
 
@@ -121,9 +124,9 @@ def _check_thinking(value: Any, max_tokens: int | None) -> None:
         raise bad_request("`max_tokens` must be greater than `thinking.budget_tokens`.")
 
 
-def shows_thinking(chat: ChatRequest) -> bool:
+def shows_thinking(body: Mapping[str, Any]) -> bool:
     """Whether the request turns thinking on: only then does the answer have thinking blocks, as with the real API."""
-    thinking = chat.body.get("thinking")
+    thinking = body.get("thinking")
     return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
 
 
@@ -325,7 +328,7 @@ class _Said:
     @classmethod
     def of(cls, call: Call) -> _Said:
         """The state of one call's answer: its `max_tokens`, input tokens and whether thinking is shown."""
-        return cls(call.chat.body.get("max_tokens"), count_input_tokens(call.chat), shows_thinking(call.chat))
+        return cls(call.chat.body.get("max_tokens"), count_input_tokens(call.chat), shows_thinking(call.chat.body))
 
     def take(self, event: Event) -> bool:
         """Note an output event; False when the answer ends before it (past `max_tokens`)."""
