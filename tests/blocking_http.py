@@ -62,10 +62,11 @@ def chat(
 
     A keep-alive request (the default, as clients send them) shows that a
     fault closes the connection by itself; `keep_alive=False` asks the server
-    to close it after a normal answer. `path` and `body` send another route's
-    request (`stream` is set in it).
+    to close it after a normal answer. `path` and `body` send another
+    dialect's request instead of a Chat Completions one.
     """
-    body = {**(body or {"model": "m", "messages": [{"role": "user", "content": "hi"}]}), "stream": stream}
+    if body is None:
+        body = {"model": "m", "stream": stream, "messages": [{"role": "user", "content": "hi"}]}
     extra = {} if keep_alive else {"Connection": "close"}
     message = request_bytes(port, body, {"X-Mock-Scenario": scenario, **extra, **(headers or {})}, path)
     exchange = Exchange()

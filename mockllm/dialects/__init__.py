@@ -1,6 +1,20 @@
 """Wire formats, one module each, registered by name in `DIALECTS`."""
 
-from . import ai_sdk, anthropic, azure, miniprogram, ndjson, openai, openai_completions, openai_embeddings, plaintext, sse_json
+from . import (
+    ai_sdk,
+    anthropic,
+    azure,
+    gemini,
+    miniprogram,
+    ndjson,
+    ollama,
+    openai,
+    openai_completions,
+    openai_embeddings,
+    openai_responses,
+    plaintext,
+    sse_json,
+)
 from .base import DIALECTS, Dialect, Incoming, RequestError
 
 __all__ = [
@@ -11,11 +25,14 @@ __all__ = [
     "ai_sdk",
     "anthropic",
     "azure",
+    "gemini",
     "miniprogram",
     "ndjson",
+    "ollama",
     "openai",
     "openai_completions",
     "openai_embeddings",
+    "openai_responses",
     "plaintext",
     "sse_json",
 ]
