@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +185,17 @@ def test_raw_events_are_named_and_typed_alike(shipped: Any) -> None:
     for frame in body.split("\n\n")[:-1]:
         name, data = frame.split("\n")
         assert json.loads(data[6:])["type"] == name[7:]
+
+
+def test_models_are_listed_in_anthropics_shape_for_its_sdk(shipped: Any) -> None:
+    sdk = client(shipped)
+    models = list(sdk.models.list())
+    assert [m.id for m in models] == load_catalog(SCENARIOS).names
+    assert (models[0].type, models[0].display_name, models[0].created_at.year) == ("model", models[0].id, 2025)
+    assert sdk.models.retrieve("hello").id == "hello"
+    with pytest.raises(anthropic.NotFoundError) as caught:
+        sdk.models.retrieve("claude-nope")
+    assert caught.value.type == "not_found_error" and caught.value.api_message == "model: claude-nope"
+    with urllib.request.urlopen(shipped.url + "/v1/models") as plain:  # no anthropic-version: OpenAI's list
+        openai_shape = json.load(plain)
+    assert openai_shape["object"] == "list" and openai_shape["data"][0]["object"] == "model"

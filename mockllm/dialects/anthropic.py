@@ -10,12 +10,12 @@ import secrets
 import string
 import time
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Iterator, Mapping
+from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from .. import tokens
-from ..call import Call, ChatRequest, Tool, ToolResult
+from ..call import FIXED_CREATED, Call, ChatRequest, Tool, ToolResult
 from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
-from .base import Dialect, Incoming, RequestError, bad_request, compact_json, error_as_response, register
+from .base import Dialect, Incoming, Listing, RequestError, bad_request, compact_json, error_as_response, register
 from .openai import query_body
 
 PROVIDER = "Anthropic"
@@ -563,6 +563,38 @@ class AnthropicMessages(Dialect):
     def headers(self, call: Call) -> dict[str, str]:
         return {"request-id": request_id(call), "anthropic-organization-id": ORGANIZATION, **rate_limit_headers(call)}
 
+    def listings(self) -> Mapping[str, Listing]:
+        return {"/v1/models": list_models, "/v1/models/{model}": get_model}
+
+    def recognizes(self, headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
+        """An Anthropic client: its SDKs send `anthropic-version` on every request (others get OpenAI's model list)."""
+        return "anthropic-version" in headers
+
+
+def list_models(names: Sequence[str], params: Mapping[str, str]) -> Respond:
+    """`GET /v1/models` for Anthropic's clients: one model per scenario, in one page."""
+    models = [_model(name) for name in names]
+    first, last = (models[0]["id"], models[-1]["id"]) if models else (None, None)
+    page = {"data": models, "has_more": False, "first_id": first, "last_id": last}
+    return Respond(200, compact_json(page).encode(), headers=(("request-id", request_id(None)),))
+
+
+def get_model(names: Sequence[str], params: Mapping[str, str]) -> Respond:
+    """`GET /v1/models/{model}`: one model by id; 404 `not_found_error` when no scenario has that name."""
+    name = params["model"]
+    if name not in names:
+        return AnthropicMessages().error_response(Error(f"model: {name}", status=404))
+    return Respond(200, compact_json(_model(name)).encode(), headers=(("request-id", request_id(None)),))
+
+
+def _model(name: str) -> dict[str, Any]:
+    return {"type": "model", "id": name, "display_name": name, "created_at": rfc3339(FIXED_CREATED)}
+
+
+def rfc3339(seconds: float) -> str:
+    """A UTC time as the API writes it: `2025-01-01T00:00:00Z`."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
 
 class _Content:
     """The content blocks of a whole message, built from its output events."""
@@ -597,7 +629,7 @@ class _Content:
 
 def rate_limit_headers(call: Call) -> dict[str, str]:
     """The `anthropic-ratelimit-*` headers of every answer: limits, what is left after this request, and when they reset."""
-    reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(call.created + 1))
+    reset = rfc3339(call.created + 1)
     used = {"requests": 1, "input-tokens": count_input_tokens(call.chat), "output-tokens": 0}
     used["tokens"] = used["input-tokens"]
     headers = {}
@@ -616,6 +648,9 @@ class AnthropicCountTokens(AnthropicMessages):
 
     def parse(self, incoming: Incoming) -> ChatRequest:
         return read_request(incoming, needs_max_tokens=False)
+
+    def listings(self) -> Mapping[str, Listing]:
+        return {}
 
     def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         return self.whole(events, call)
