@@ -15,6 +15,7 @@ import sys
 from typing import Callable
 
 import aiohttp
+import ci
 import connects
 import cpu
 import instant
@@ -30,6 +31,7 @@ MEASURES: dict[str, Callable[[], list[Row]]] = {
     "pacing": pacing.measure,
     "cpu": cpu.measure,
     "connects": connects.measure,
+    "ci": ci.measure,
 }
 
 

@@ -13,7 +13,7 @@ from .routemap import find_route
 from .config import ServerConfig
 from .dialects import DIALECTS
 from .dialects.base import Dialect, Listing
-from .handler import STATE, ServerState, handle_chat
+from .handler import STATE, ServerState, handle_chat, request_session
 from .journal import Journal
 from .middleware import Handler, add_cors_headers, cors, shaped_errors
 
@@ -77,7 +77,7 @@ def _listing_handler(offers: list[tuple[Dialect, Listing]]) -> Handler:
 
     async def answer(request: web.Request) -> web.StreamResponse:
         listing = next((listing for dialect, listing in offers if dialect.recognizes(request.headers, request.query)), fallback)
-        respond = listing(request.app[STATE].catalog.names, request.match_info)
+        respond = listing(request.app[STATE].view(request_session(request)).names, request.match_info)
         return web.Response(status=respond.status, body=respond.body, headers={**dict(respond.headers), "Content-Type": respond.content_type})
 
     return answer

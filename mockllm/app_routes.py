@@ -11,7 +11,7 @@ from aiohttp import web
 
 from .catalog import Catalog
 from .dialects.app import AppFraming
-from .handler import STATE, handle_chat
+from .handler import STATE, handle_chat, journal_unrouted
 from .middleware import error_response
 from .routemap import app_framing, find_route, framing_names
 
@@ -27,6 +27,7 @@ async def serve_app_route(request: web.Request) -> web.StreamResponse:
     if framing is not None and request.method in methods:
         return await handle_chat(request, framing)
     allowed = await _allowed_elsewhere(request) | set(methods)
+    journal_unrouted(request, 405 if allowed else 404)
     if allowed:
         raise web.HTTPMethodNotAllowed(request.method, allowed)
     if request.path.startswith(NOT_APP_PREFIXES):

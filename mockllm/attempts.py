@@ -4,7 +4,7 @@ A scenario's `attempts:` lists what attempt 1, 2, … of one session gets: its
 own steps, or another scenario played as it is. After the last, `after_attempts`
 says what follows: `repeat_last` (the default) or `cycle` (start over).
 
-The session is the `X-Mock-Session` header, else a hash of the route, model and
+The session is the request's (`X-Mock-Session` header or `mock_session` query), else a hash of the route, model and
 messages, so an SDK's automatic retries of one call (same body) advance the
 same counter while a new question starts its own.
 """
@@ -60,11 +60,10 @@ def outcome_index(attempt: int, count: int, after: AfterAttempts) -> int:
     return count - 1 if after == "repeat_last" else (attempt - 1) % count
 
 
-def session_key(headers: Mapping[str, str], path: str, chat: ChatRequest) -> str:
-    """`X-Mock-Session`, else `auto-` + a hash of the route, the model and the messages."""
-    given = headers.get(SESSION_HEADER)
-    if given:
-        return given
+def session_key(session: str | None, path: str, chat: ChatRequest) -> str:
+    """The request's session, else `auto-` + a hash of the route, the model and the messages."""
+    if session:
+        return session
     conversation = json.dumps([path, chat.model, chat.messages], ensure_ascii=False)
     return "auto-" + hashlib.sha256(conversation.encode()).hexdigest()[:16]
 
@@ -124,13 +123,13 @@ class Sessions:
 
 
 def take_attempt(
-    sessions: Sessions, scenarios: Mapping[str, Scenario], scenario: Scenario, headers: Mapping[str, str], path: str, chat: ChatRequest
+    sessions: Sessions, scenarios: Mapping[str, Scenario], scenario: Scenario, session: str | None, path: str, chat: ChatRequest
 ) -> tuple[Scenario, Attempt | None]:
     """Count this request against its session when `scenario` has attempts; return what to play and the attempt."""
     if not scenario.attempts:
         return scenario, None
-    session = session_key(headers, path, chat)
-    attempt = Attempt(session, sessions.next_attempt(session, scenario.name))
+    key = session_key(session, path, chat)
+    attempt = Attempt(key, sessions.next_attempt(key, scenario.name))
     return for_attempt(scenario, attempt.number, scenarios), attempt
 
 
@@ -140,7 +139,12 @@ def for_attempt(scenario: Scenario, attempt: int, scenarios: Mapping[str, Scenar
         return scenario
     outcome = scenario.attempts[outcome_index(attempt, len(scenario.attempts), scenario.after_attempts)]
     if outcome.scenario is not None:
-        return scenarios[outcome.scenario].model_copy(update={"name": scenario.name})
+        target = scenarios.get(outcome.scenario)
+        if target is None:  # a posted scenario removed since, or a reload that dropped it
+            from .dialects.base import bad_request
+
+            raise bad_request(f"Scenario {scenario.name!r} plays {outcome.scenario!r} at attempt {attempt}, which is gone.", status=404, code="scenario_not_found")
+        return target.model_copy(update={"name": scenario.name})
     return scenario.model_copy(update={"steps": outcome.steps, "attempts": None})
 
 

@@ -6,7 +6,7 @@ import shlex
 
 from .config import ServerConfig
 
-_CURL_BODY = '{"model":"hello","stream":true,"messages":[{"role":"user","content":"你好"}]}'
+_CURL_BODY = '{"model":"%s","stream":true,"messages":[{"role":"user","content":"你好"}]}'
 
 
 def lan_addresses() -> list[str]:
@@ -21,15 +21,19 @@ def lan_addresses() -> list[str]:
     return sorted(set(found))
 
 
-def curl_line(base_url: str) -> str:
-    """A ready-to-paste curl command that streams the `hello` scenario."""
-    return (
-        f"curl -N {base_url}/v1/chat/completions -H 'Content-Type: application/json' -d {shlex.quote(_CURL_BODY)}"
-    )
+def curl_line(base_url: str, scenario: str = "hello") -> str:
+    """A ready-to-paste curl command that streams `scenario`."""
+    body = shlex.quote(_CURL_BODY % scenario)
+    return f"curl -N {base_url}/v1/chat/completions -H 'Content-Type: application/json' -d {body}"
 
 
-def banner(config: ServerConfig, port: int, scenario_count: int) -> str:
-    """The lines printed once the server listens."""
+def try_scenario(names: list[str], default: str) -> str:
+    """The scenario the curl line streams: `hello` when the folder has it, else the default."""
+    return "hello" if "hello" in names else default
+
+
+def banner(config: ServerConfig, port: int, scenario_count: int, scenario: str = "hello") -> str:
+    """The lines printed once the server listens; the curl line streams `scenario`."""
     wildcard = config.host in ("0.0.0.0", "::", "")
     local_host = "127.0.0.1" if wildcard else config.host
     base = f"http://{_bracket(local_host)}:{port}"
@@ -38,7 +42,7 @@ def banner(config: ServerConfig, port: int, scenario_count: int) -> str:
         lines += [f"  LAN:      http://{ip}:{port}/v1" for ip in lan_addresses()]
     speed = "no waiting" if config.speed == 0 else f"x{config.speed:g}"
     lines.append(f"  speed {speed}, seed {config.seed if config.seed is not None else 'random per request'}, default scenario {config.default!r}")
-    lines.append(f"  try:      {curl_line(base)}")
+    lines.append(f"  try:      {curl_line(base, scenario)}")
     return "\n".join(lines)
 
 

@@ -40,16 +40,16 @@ CROSS_CHECKS: tuple[Callable[[Catalog, list[Document]], list[Problem]], ...] = (
 
 
 def load_catalog(folder: Path) -> Catalog:
-    """Read every `*.yaml`/`*.yml` below `folder`; raise ProblemsError listing all problems."""
-    if not folder.is_dir():
+    """Read every `*.yaml`/`*.yml` below `folder` (or the one file `folder` names); raise ProblemsError listing all problems."""
+    if not folder.is_dir() and not folder.is_file():
         raise ProblemsError([Problem(str(folder), 1, "", "not a folder of scenario files")])
     catalog = Catalog(folder)
     problems: list[Problem] = []
     loaded: list[Document] = []
-    for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
+    for path in [folder] if folder.is_file() else sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
         try:
             for doc in read_documents(path):
-                found = _add(catalog, doc)
+                found = add_document(catalog, doc)
                 problems.extend(found)
                 if not found:
                     loaded.append(doc)
@@ -62,7 +62,8 @@ def load_catalog(folder: Path) -> Catalog:
     return catalog
 
 
-def _add(catalog: Catalog, doc: Document) -> list[Problem]:
+def add_document(catalog: Catalog, doc: Document) -> list[Problem]:
+    """Validate one document and add it to `catalog`; return its problems (none when added)."""
     if not isinstance(doc.data, dict):
         return [doc.problem([], "a document must be a mapping (schema: 1, name: …, steps: …)")]
     kind = doc.data.get("kind", "scenario")
@@ -94,5 +95,6 @@ def check_default(catalog: Catalog, name: str) -> None:
     """Raise ProblemsError unless `name` is a scenario of the catalog."""
     if name not in catalog.scenarios:
         known = ", ".join(catalog.names) or "none"
-        raise ProblemsError([Problem(str(catalog.folder), 1, "", f"default scenario {name!r} not found; known: {known}")])
+        message = f"default scenario {name!r} not found; add {name}.yaml or pick one with --default NAME; known: {known}"
+        raise ProblemsError([Problem(str(catalog.folder), 1, "", message)])
 

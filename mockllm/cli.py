@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import signal
 import sys
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Coroutine, Sequence
 
 from aiohttp import web
 
 from .catalog import Catalog, check_default, load_catalog
-from .config import ServerConfig
+from .config import DEFAULT_SCENARIOS, ServerConfig
+from .logs import LOG_FORMATS, setup_logging
+from .ready import ready_info, remove_ready_file, write_ready_file
 from .yamlsource import ProblemsError
 
 ENV_PREFIX = "MOCKLLM_"
@@ -39,6 +42,20 @@ def _speed(value: str) -> float:
     return speed
 
 
+def _log_format(value: str) -> str:
+    """A log format name."""
+    if value not in LOG_FORMATS:
+        raise argparse.ArgumentTypeError(f"log format must be one of {', '.join(LOG_FORMATS)}; got {value!r}")
+    return value
+
+
+def _switch(value: str) -> bool:
+    """An on/off setting from the environment: 1/true/yes/on or 0/false/no/off."""
+    if value.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise argparse.ArgumentTypeError(f"expected 1/true/yes/on or 0/false/no/off; got {value!r}")
+    return value.lower() in ("1", "true", "yes", "on")
+
+
 def _max_stream_s(value: str) -> float:
     """The maximum stream duration: seconds, more than 0, and finite."""
     try:
@@ -59,6 +76,9 @@ SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--seed": ("seed", int, "seed for every request that names none"),
     "--default": ("default", str, "scenario for requests that select none"),
     "--max-stream-s": ("max_stream_s", _max_stream_s, "end any response (a hang or trickle too) after this many seconds"),
+    "--ready-file": ("ready_file", Path, "once listening, write url, port, pid and scenarios to this file as JSON"),
+    "--log-format": ("log_format", _log_format, "text, or json: a JSON start line on stdout and JSON log lines"),
+    "--watch": ("watch", _switch, "reload when a scenario file changes (`--watch off` to stop; default: on for your own folder in a terminal)"),
 }
 
 
@@ -81,9 +101,17 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the scenarios (the default command)")
     _add_serve_flags(serve)
     serve.set_defaults(run=_serve)
-    check = commands.add_parser("check", help="validate scenario files; exit 1 listing each problem")
-    check.add_argument("folder", type=Path, nargs="?", default=None)
+    check = commands.add_parser("check", help="validate a scenarios folder (or one file); exit 1 listing each problem")
+    check.add_argument("folder", type=Path, nargs="?", default=None, help="a folder, or one scenario file")
+    check.add_argument("--default", dest="default", default=argparse.SUPPRESS, help="the default scenario serve will use ($MOCKLLM_DEFAULT)")
     check.set_defaults(run=_check)
+    record = commands.add_parser("record", help="proxy an OpenAI-compatible API and write what it answers as scenarios")
+    record.add_argument("--upstream", required=True, help="the API to forward to, e.g. https://api.openai.com")
+    record.add_argument("--out", type=Path, required=True, help="folder to write one scenario file per conversation into")
+    for flag in ("--host", "--port", "--ready-file", "--log-format"):
+        name, convert, help_text = SERVE_FLAGS[flag]
+        record.add_argument(flag, dest=name, type=convert, default=argparse.SUPPRESS, help=help_text)
+    record.set_defaults(run=_record)
     listing = commands.add_parser("list", help="print the scenarios with their descriptions")
     listing.add_argument("folder", type=Path, nargs="?", default=None)
     listing.set_defaults(run=_list)
@@ -93,7 +121,8 @@ def _parser() -> argparse.ArgumentParser:
 def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
     for flag, (name, convert, help_text) in SERVE_FLAGS.items():
         env = ENV_PREFIX + name.upper()
-        parser.add_argument(flag, dest=name, type=convert, default=argparse.SUPPRESS, help=f"{help_text} (${env})")
+        switch: dict[str, Any] = {"nargs": "?", "const": True, "metavar": "on|off"} if convert is _switch else {}
+        parser.add_argument(flag, dest=name, type=convert, default=argparse.SUPPRESS, help=f"{help_text} (${env})", **switch)
 
 
 def config_from(args: argparse.Namespace, environ: dict[str, str] | None = None) -> ServerConfig:
@@ -115,16 +144,24 @@ def config_from(args: argparse.Namespace, environ: dict[str, str] | None = None)
 
 
 def _check(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args.folder or ServerConfig().scenarios)
-    print(f"ok: {len(catalog.scenarios)} scenarios in {catalog.folder}")
+    """Validate a folder as `serve` would (its default scenario included), or one file on its own."""
+    config = config_from(args)
+    path = args.folder or config.scenarios
+    catalog = load_catalog(path)
+    if not path.is_file():
+        check_default(catalog, config.default)
+    print(f"ok: {len(catalog.scenarios)} scenarios in {path}")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.folder or ServerConfig().scenarios)
     width = max(map(len, catalog.names), default=0)
-    for name in catalog.names:
-        print(f"{name:<{width}}  {catalog.scenarios[name].description.strip().splitlines()[0]}")
+    try:
+        for name in catalog.names:
+            print(f"{name:<{width}}  {catalog.scenarios[name].description.strip().splitlines()[0]}", flush=True)
+    except BrokenPipeError:  # `mockllm list | head -1`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
@@ -132,9 +169,14 @@ def _serve(args: argparse.Namespace) -> int:
     config = config_from(args)
     catalog = load_catalog(config.scenarios)
     check_default(catalog, config.default)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    setup_logging(config.log_format)
+    return _listening(config, serve(config, catalog))
+
+
+def _listening(config: ServerConfig, run: Coroutine[Any, Any, None]) -> int:
+    """Run a server until it stops; exit code 1 with the reason when it cannot listen."""
     try:
-        asyncio.run(serve(config, catalog))
+        asyncio.run(run)
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else exc.strerror or str(exc)
         print(f"mockllm: cannot listen on {config.host}:{config.port}: {reason}", file=sys.stderr)
@@ -142,12 +184,40 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _record(args: argparse.Namespace) -> int:
+    """Serve the recording proxy until SIGINT or SIGTERM."""
+    from .record import create_recorder
+
+    config = config_from(args)
+    setup_logging(config.log_format)
+
+    def announce(port: int) -> None:
+        info = ready_info(config, port, [])
+        if config.log_format == "json":
+            print(json.dumps({"event": "recording", **info, "upstream": args.upstream, "out": str(args.out)}), flush=True)
+        else:
+            print(f"mockllm recording {args.upstream} into {args.out}\n  base URL: {info['url']}/v1  (replay: mockllm serve --scenarios {args.out})", flush=True)
+        if config.ready_file:
+            write_ready_file(config.ready_file, info)
+
+    return _listening(config, run_app(create_recorder(args.upstream, args.out), config, announce))
+
+
 async def serve(config: ServerConfig, catalog: Catalog) -> None:
     """Serve until SIGINT or SIGTERM, then close open streams and stop."""
     from .app import create_app
-    from .banner import banner
 
-    runner = web.AppRunner(create_app(config, catalog), handler_cancellation=True, access_log=None, shutdown_timeout=2)
+    app = create_app(config, catalog)
+    if watching(config):
+        from .watch import add_watcher
+
+        add_watcher(app)
+    await run_app(app, config, announce=lambda port: _announce(config, port, catalog))
+
+
+async def run_app(app: web.Application, config: ServerConfig, announce: Callable[[int], None]) -> None:
+    """Listen on the configured address, `announce` the port, serve until SIGINT or SIGTERM, then stop."""
+    runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=2)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port, backlog=config.backlog, reuse_address=True)
     try:
@@ -155,8 +225,7 @@ async def serve(config: ServerConfig, catalog: Catalog) -> None:
     except OSError:
         await runner.cleanup()
         raise
-    port = runner.addresses[0][1]
-    print(banner(config, port, len(catalog.scenarios)), flush=True)
+    announce(runner.addresses[0][1])
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -164,5 +233,32 @@ async def serve(config: ServerConfig, catalog: Catalog) -> None:
     try:
         await stop.wait()
     finally:
-        print("mockllm: shutting down", flush=True)
+        if config.log_format == "json":
+            logging.getLogger("mockllm").info("shutting down")
+        else:
+            print("mockllm: shutting down", flush=True)
+        if config.ready_file:
+            remove_ready_file(config.ready_file)
         await runner.cleanup()
+
+
+def _announce(config: ServerConfig, port: int, catalog: Catalog) -> None:
+    """Print the banner (or the JSON start line) and write the ready file."""
+    from .banner import banner, try_scenario
+
+    info = ready_info(config, port, catalog.names)
+    if config.log_format == "json":
+        print(json.dumps({"event": "listening", **info, "watch": watching(config)}, ensure_ascii=False), flush=True)
+    else:
+        print(banner(config, port, len(catalog.scenarios), try_scenario(catalog.names, config.default)), flush=True)
+        if watching(config):
+            print(f"  watching {config.scenarios} for changes (--watch off to stop)", flush=True)
+    if config.ready_file:
+        write_ready_file(config.ready_file, info)
+
+
+def watching(config: ServerConfig) -> bool:
+    """Whether to reload on file changes: as configured, else when serving your own folder in a terminal."""
+    if config.watch is not None:
+        return config.watch
+    return sys.stdout.isatty() and Path(config.scenarios).resolve() != DEFAULT_SCENARIOS

@@ -22,3 +22,6 @@ class ServerConfig:
     journal_size: int = 1000
     backlog: int = 4096
     max_stream_s: float = 300.0
+    ready_file: Path | None = None
+    log_format: str = "text"
+    watch: bool | None = None  # None: on when serving your own folder in a terminal

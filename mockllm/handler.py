@@ -20,6 +20,7 @@ from .journal import Journal
 from .overrides import Overrides, new_seed, read_overrides
 from .pipeline import wire_items
 from .player import Outcome, play
+from .runtime import RuntimeScenarios
 from .select import select
 from .wire.overrides import request_wire
 
@@ -30,6 +31,8 @@ _JOURNAL_BODY_LIMIT = 64 * 1024
 #: API keys a client may send (Gemini's in `x-goog-api-key` or `?key=`): the journal keeps none of them.
 SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "x-goog-api-key")
 SECRET_QUERY = "key"
+#: The journal fields a JSON log line carries for each request.
+_LOGGED = ("id", "method", "path", "session", "scenario", "seed", "status", "stream", "writes", "bytes", "duration_ms", "ended")
 
 
 @dataclass
@@ -41,6 +44,11 @@ class ServerState:
     journal: Journal
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     sessions: Sessions = field(default_factory=Sessions)
+    runtime: RuntimeScenarios = field(default_factory=RuntimeScenarios)
+
+    def view(self, session: str | None) -> Catalog:
+        """The scenarios a request of `session` sees: its posted ones, the global posted ones, the folder's."""
+        return self.runtime.view(self.catalog, session)
 
 
 STATE = web.AppKey("state", ServerState)
@@ -50,7 +58,7 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
     """Answer a chat request in `dialect`; bad input gets the dialect's 4xx error shape."""
     state = request.app[STATE]
     started = time.monotonic()
-    outcome = Outcome()
+    outcome = Outcome(status=None)  # until the pipeline plays: no status line sent
     entry = state.journal.record(_request_entry(request))
     task = asyncio.current_task()
     if task:
@@ -63,6 +71,7 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         if call.attempt:
             entry.update(session=call.attempt.session, attempt=call.attempt.number)
             headers.update({SESSION_HEADER: call.attempt.session, "X-Mock-Attempt": str(call.attempt.number)})
+        outcome.status = 200
         return await play(
             request,
             wire_items(call, dialect),
@@ -125,10 +134,10 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
     chat: ChatRequest = dialect.parse(incoming)
     overrides: Overrides = read_overrides(request.headers, request.query)
     config = state.config
-    scenario = select(
-        state.catalog, chat, headers=request.headers, query=request.query, path=request.path, default=config.default
-    )
-    scenario, attempt = take_attempt(state.sessions, state.catalog.scenarios, scenario, request.headers, request.path, chat)
+    session = request_session(request)
+    catalog = state.view(session)
+    scenario = select(catalog, chat, headers=request.headers, query=request.query, path=request.path, default=config.default)
+    scenario, attempt = take_attempt(state.sessions, catalog.scenarios, scenario, session, request.path, chat)
     seed = overrides.seed if overrides.seed is not None else config.seed
     stream_config = scenario.stream
     if overrides.delay_ms is not None:
@@ -165,6 +174,13 @@ def _request_entry(request: web.Request) -> dict[str, Any]:
     }
 
 
+def journal_unrouted(request: web.Request, status: int) -> None:
+    """Journal a request no route serves, so a test sees what its client got wrong."""
+    journal = request.app[STATE].journal
+    entry = journal.record({**_request_entry(request), "status": status, "ended": "no route", "writes": 1, "bytes": 0})
+    journal.finished(entry)
+
+
 def request_session(request: web.Request) -> str | None:
     """The request's session: header `X-Mock-Session`, else query `mock_session`, else None."""
     return request.headers.get(SESSION_HEADER) or request.query.get(SESSION_QUERY) or None
@@ -183,4 +199,5 @@ def _log(request: web.Request, entry: dict[str, Any]) -> None:
         entry["writes"],
         entry["duration_ms"],
         entry["ended"],
+        extra={"request": {k: entry.get(k) for k in _LOGGED}},
     )

@@ -13,7 +13,11 @@ from .events import Error
 log = logging.getLogger("mockllm")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-EXPOSED = "X-Mock-Scenario, X-Mock-Seed, X-Request-Id, Retry-After, Retry-After-Ms"
+_RATE_LIMITS = [f"x-ratelimit-{kind}-{of}" for kind in ("limit", "remaining", "reset") for of in ("requests", "tokens")]
+#: The response headers a page on another origin may read (a prefix such as `x-ratelimit-*` cannot be exposed: each is named).
+EXPOSED = ", ".join(
+    ["X-Mock-Scenario", "X-Mock-Seed", "X-Mock-Session", "X-Mock-Attempt", "X-Request-Id", "Retry-After", "Retry-After-Ms", "x-should-retry", *_RATE_LIMITS]
+)
 
 
 @web.middleware

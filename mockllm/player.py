@@ -94,6 +94,8 @@ async def play(
             await response.write_eof()
     except ConnectionResetError:
         outcome.ended = "client went away"
+        if response is None:
+            return _no_response(outcome)
     except asyncio.TimeoutError:
         limit = f"the maximum stream duration ({max_stream_s:g} s)"
         outcome.ended = f"hung until {limit}, then closed (fault)" if outcome.ended == _HANGING else f"stopped at {limit}"
@@ -102,6 +104,8 @@ async def play(
             return _no_response(outcome)
     except asyncio.CancelledError:
         outcome.ended = "client went away" if _client_gone(request) else "server shutting down"
+        if response is None:
+            outcome.status = None
         raise
     return response or web.Response(status=499)
 

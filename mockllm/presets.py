@@ -21,6 +21,8 @@ from types import MappingProxyType
 from collections.abc import Mapping
 from typing import Any
 
+from .strict import did_you_mean
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -207,4 +209,4 @@ def find_preset(name: str) -> Preset:
     try:
         return PRESETS[name]
     except KeyError:
-        raise ValueError(f"unknown error preset {name!r}; valid presets: {', '.join(PRESETS)}") from None
+        raise ValueError(f"unknown error preset {name!r}; {did_you_mean(name, PRESETS)}valid presets: {', '.join(PRESETS)}") from None

@@ -76,12 +76,18 @@ def read_documents(path: Path) -> Iterator[Document]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProblemsError([Problem(name, 1, "", f"cannot read: {exc}")]) from None
+    yield from parse_documents(name, text)
+
+
+def parse_documents(name: str, text: str) -> Iterator[Document]:
+    """Yield each document of YAML `text`, its problems placed in `name`; raise ProblemsError on bad YAML."""
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise ProblemsError([Problem(name, line, "", f"invalid YAML: {exc.problem or exc}")]) from None
+        tabs = "; indent with spaces, not tabs" if "'\\t'" in str(exc.problem) else ""
+        raise ProblemsError([Problem(name, line, "", f"invalid YAML: {exc.problem or exc}{tabs}")]) from None
     for node in nodes:
         if node is None or _is_empty(node):
             continue

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from aiohttp import web
 
 from mockllm.app import create_app
+from mockllm.background import BackgroundServer
 from mockllm.call import Call, ChatRequest
 from mockllm.config import ServerConfig
 from mockllm.scenario import Scenario
@@ -20,57 +18,12 @@ REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
 
 
-class LiveServer:
+class LiveServer(BackgroundServer):
     """The app served on 127.0.0.1 from a background thread with its own event loop."""
 
     def __init__(self, config: ServerConfig) -> None:
+        super().__init__(lambda: create_app(config))
         self.config = config
-        self.app: web.Application | None = None
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. `http://127.0.0.1:PORT`."""
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> LiveServer:
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("live server did not start")
-        return self
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._start())
-        self._ready.set()
-        self._loop.run_forever()
-
-    async def _start(self) -> None:
-        self.app = create_app(self.config)
-        self._runner = web.AppRunner(self.app, handler_cancellation=True, access_log=None, shutdown_timeout=1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-
-    def call(self, fn: Callable[[], Any]) -> Any:
-        """Run `fn` on the server's loop and return its result (for inspecting state)."""
-
-        async def run() -> Any:
-            return fn()
-
-        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(10)
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
 
 
 def build_call(

@@ -15,7 +15,9 @@ regenerates the rows and fails when README.md differs.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -227,6 +229,18 @@ def _describe(exc: Exception) -> str:
         code = f" `{exc.code}`" if exc.code else ""
         return f"`{kind}`{code}: \"{short(exc.message, 40)}\""
     return f"`{kind}`: {short(str(exc), 40)}"
+
+
+def missing_tools() -> str | None:
+    """What this machine lacks to fill the table's fetch and browser columns, said plainly; None when nothing."""
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if shutil.which("node") is None:
+        return "Node.js >= 20 is not on PATH: the failure table's fetch and browser columns need it."
+    if not Path(chromium).exists():
+        return f"Chromium is missing ({chromium} does not exist): install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM to its path."
+    if not (BROWSER / "node_modules" / "playwright-core").is_dir():
+        return "playwright-core is not installed: run `npm ci --prefix tests/browser`."
+    return None
 
 
 def reader_cells(url: str, names: list[str], client: str) -> dict[str, str]:

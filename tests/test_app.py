@@ -162,7 +162,7 @@ async def test_cors_headers_on_a_stream(client: Client) -> None:
     assert response.headers["Access-Control-Allow-Credentials"] == "true"
     assert response.headers["Vary"] == "Origin"
     exposed = {h.strip() for h in response.headers["Access-Control-Expose-Headers"].split(",")}
-    assert {"X-Mock-Scenario", "X-Mock-Seed"} <= exposed
+    assert {"X-Mock-Scenario", "X-Mock-Seed", "X-Mock-Session", "X-Mock-Attempt", "x-should-retry", "x-ratelimit-remaining-requests"} <= exposed
 
 
 async def test_cors_preflight(client: Client) -> None:
@@ -263,8 +263,8 @@ async def test_scenarios_listing(make_client: MakeClient, tmp_path: Path) -> Non
     scenario_file(tmp_path, "matched", extra='match: {message: "充值", path: "^/v1/"}\n')
     client = await make_client(scenarios=tmp_path)
     assert await (await client.get("/_mock/scenarios")).json() == [
-        {"name": "default", "description": "d", "file": str(tmp_path / "default.yaml"), "match": None},
-        {"name": "matched", "description": "d", "file": str(tmp_path / "matched.yaml"), "match": {"message": "充值", "path": "^/v1/"}},
+        {"name": "default", "description": "d", "origin": "file", "file": str(tmp_path / "default.yaml"), "match": None},
+        {"name": "matched", "description": "d", "origin": "file", "file": str(tmp_path / "matched.yaml"), "match": {"message": "充值", "path": "^/v1/"}},
     ]
 
 
@@ -286,7 +286,7 @@ async def test_journal_records_requests_and_clears(client: Client) -> None:
     assert [e["id"] for e in await (await client.get("/_mock/journal", params={"limit": "1"})).json()] == [2]
     assert (await error_json(await client.get("/_mock/journal", params={"limit": "x"}), 400))["message"] == "?limit= must be a whole number; got 'x'."
 
-    assert await (await client.delete("/_mock/journal")).json() == {"cleared": True}
+    assert await (await client.delete("/_mock/journal")).json() == {"cleared": 2}
     assert await (await client.get("/_mock/journal")).json() == []
 
 
@@ -322,7 +322,9 @@ async def test_reload_without_the_default_keeps_the_old_catalog(make_client: Mak
     (tmp_path / "default.yaml").rename(tmp_path / "default.yaml.off")
     scenario_file(tmp_path, "other")
     response = await client.post("/_mock/reload")
-    assert (response.status, await response.json()) == (422, {"reloaded": False, "problems": ["default scenario 'default' is gone"]})
+    assert (response.status, await response.json()) == (422, {"reloaded": False, "problems": [
+        f"{tmp_path}:1: default scenario 'default' not found; add default.yaml or pick one with --default NAME; known: other"
+    ]})
     assert (await client.post(CHAT, json={"messages": HI})).headers["X-Mock-Scenario"] == "default"
 
 

@@ -75,17 +75,17 @@ def chat(text: str = "你好", model: str | None = "m") -> ChatRequest:
     return ChatRequest(messages=(("user", text),), model=model)
 
 
-def test_session_key_header_wins() -> None:
-    assert session_key({"X-Mock-Session": "test-42"}, "/v1/chat/completions", chat()) == "test-42"
+def test_session_key_given_wins() -> None:
+    assert session_key("test-42", "/v1/chat/completions", chat()) == "test-42"
 
 
 def test_session_key_is_derived_from_route_model_and_messages() -> None:
-    key = session_key({}, "/v1/chat/completions", chat())
-    assert key.startswith("auto-") and key == session_key({}, "/v1/chat/completions", chat())
+    key = session_key(None, "/v1/chat/completions", chat())
+    assert key.startswith("auto-") and key == session_key(None, "/v1/chat/completions", chat())
     others = {
-        session_key({}, "/v1/chat/completions", chat("别的")),
-        session_key({}, "/v1/chat/completions", chat(model="n")),
-        session_key({}, "/chat", chat()),
+        session_key(None, "/v1/chat/completions", chat("别的")),
+        session_key(None, "/v1/chat/completions", chat(model="n")),
+        session_key(None, "/chat", chat()),
     }
     assert key not in others and len(others) == 3
 

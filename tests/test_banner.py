@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mockllm import banner as banner_module
-from mockllm.banner import banner, curl_line, lan_addresses
+from mockllm.banner import banner, curl_line, lan_addresses, try_scenario
 from mockllm.config import ServerConfig
 
 CURL_BODY = '{"model":"hello","stream":true,"messages":[{"role":"user","content":"你好"}]}'
@@ -79,3 +79,10 @@ def test_real_lan_addresses_are_ipv4_and_not_loopback():
     for address in found:
         ip = ipaddress.IPv4Address(address)
         assert not ip.is_loopback and not ip.is_link_local
+
+
+def test_the_curl_line_names_a_scenario_the_folder_has():
+    assert try_scenario(["default", "hello"], "default") == "hello"
+    assert try_scenario(["mine", "other"], "mine") == "mine"
+    line = banner(ServerConfig(default="mine"), 8000, 2, try_scenario(["mine", "other"], "mine")).splitlines()[-1]
+    assert '"model":"mine"' in line and "hello" not in line

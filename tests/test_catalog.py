@@ -113,7 +113,7 @@ def test_not_a_folder(tmp_path: Path) -> None:
 def test_check_default(tmp_path: Path) -> None:
     catalog = load_catalog(write_folder(tmp_path, {"a.yaml": GOOD.format(name="a")}))
     check_default(catalog, "a")
-    with pytest.raises(ProblemsError, match="default scenario 'default' not found; known: a"):
+    with pytest.raises(ProblemsError, match="default scenario 'default' not found; add default.yaml or pick one with --default NAME; known: a"):
         check_default(catalog, "default")
 
 
@@ -147,8 +147,22 @@ def test_check_command_lists_problems_and_exits_1(tmp_path: Path, capsys: Any) -
 
 def test_check_command_ok(tmp_path: Path, capsys: Any) -> None:
     folder = write_folder(tmp_path, {"a.yaml": GOOD.format(name="a") + "---\n" + GOOD.format(name="b")})
-    assert main(["check", str(folder)]) == 0
+    assert main(["check", str(folder), "--default", "b"]) == 0
     assert capsys.readouterr().out == f"ok: 2 scenarios in {folder}\n"
+
+
+def test_check_command_refuses_what_serve_refuses(tmp_path: Path, capsys: Any) -> None:
+    folder = write_folder(tmp_path, {"a.yaml": GOOD.format(name="a")})
+    assert main(["check", str(folder)]) == 1
+    assert capsys.readouterr().err == f"{folder}:1: default scenario 'default' not found; add default.yaml or pick one with --default NAME; known: a\n"
+
+
+def test_check_command_takes_one_file(tmp_path: Path, capsys: Any) -> None:
+    folder = write_folder(tmp_path, {"a.yaml": GOOD.format(name="a"), "b.yaml": "schema: 1\nname: b\nsteps: []\n"})
+    assert main(["check", str(folder / "a.yaml")]) == 0
+    assert capsys.readouterr().out == f"ok: 1 scenarios in {folder / 'a.yaml'}\n"
+    assert main(["check", str(folder / "b.yaml")]) == 1
+    assert capsys.readouterr().err.startswith(f"{folder / 'b.yaml'}:1: description: field required")
 
 
 def test_list_command(tmp_path: Path, capsys: Any) -> None:

@@ -25,6 +25,9 @@ GOOD_VALUES = {
     "--seed": ("42", 42),
     "--default": ("hello", "hello"),
     "--max-stream-s": ("2.5", 2.5),
+    "--ready-file": ("/tmp/ready.json", Path("/tmp/ready.json")),
+    "--log-format": ("json", "json"),
+    "--watch": ("on", True),
 }
 
 BROKEN_SCENARIO = """\
@@ -78,6 +81,7 @@ def test_flag_wins_over_variable(flag):
     typed, expected = GOOD_VALUES[flag]
     variable = "MOCKLLM_" + field_of(flag).upper()
     other = {"--host": "10.0.0.1", "--port": "1", "--scenarios": "/elsewhere", "--speed": "3", "--seed": "7", "--default": "echo", "--max-stream-s": "9"}
+    other.update({"--ready-file": "/elsewhere.json", "--log-format": "text", "--watch": "off"})
     config = config_from(parse_serve(flag, typed), environ={variable: other[flag]})
     assert getattr(config, field_of(flag)) == expected
 
@@ -198,5 +202,5 @@ def test_list_shipped_scenarios_names_each_one(capsys):
 def test_default_naming_an_unknown_scenario_exits_1(capsys):
     assert main(["serve", "--port", "0", "--default", "nope"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"{SCENARIOS}:1: default scenario 'nope' not found; known: ")
+    assert err.startswith(f"{SCENARIOS}:1: default scenario 'nope' not found; add nope.yaml or pick one with --default NAME; known: ")
     assert "hello" in err

@@ -13,6 +13,7 @@ from regen_failure_table import (
     README,
     failure_names,
     is_failure,
+    missing_tools,
     replace_table,
     rows,
 )
@@ -24,6 +25,9 @@ CATALOG = load_catalog(SCENARIOS)
 
 
 def test_readme_table_is_up_to_date() -> None:
+    missing = missing_tools()
+    if missing:
+        pytest.fail(missing, pytrace=False)
     readme = README.read_text(encoding="utf-8")
     expected = replace_table(readme, rows())
     if readme != expected:
@@ -54,3 +58,10 @@ def test_every_failure_scenario_says_what_a_client_should_do() -> None:
 
 def test_answers_are_not_failures() -> None:
     assert not is_failure(CATALOG.scenarios["hello"]) and is_failure(CATALOG.scenarios["fail-twice-then-succeed"])
+
+
+def test_a_missing_chromium_is_said_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHROMIUM", "/nowhere/chromium")
+    assert missing_tools() == (
+        "Chromium is missing (/nowhere/chromium does not exist): install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM to its path."
+    )

@@ -76,7 +76,7 @@ BROKEN = {
     "frame-without-delta": ("kind: framing\nname: a\nframe: 'data: hi'\n", "a.yaml:3: frame: a frame must carry the delta: use {json}, {text} or {text_json}"),
     "error-placeholder": ("kind: framing\nname: a\nframe: '{text}'\nerror: '{text}'\n", "a.yaml:4: error: unknown placeholder {text}; valid here: {json}, {code}, {msg}, {msg_json}, {status}"),
     "done-placeholder": ("kind: framing\nname: a\nframe: '{text}'\ndone: '{json}'\n", "a.yaml:4: done: unknown placeholder {json}; valid here: none (it is sent as written)"),
-    "unknown-key": ("kind: framing\nname: a\nframe: '{text}'\nline_end: x\n", "a.yaml:4: line_end: unknown key 'line_end'; valid keys: ascii_only, content_type, description, done, done_after_error, error, error_body, extends, fields, frame, kind, line_ending, name, schema, think, whole, whole_content_type"),
+    "unknown-key": ("kind: framing\nname: a\nframe: '{text}'\nline_end: x\n", "a.yaml:4: line_end: unknown key 'line_end'; did you mean 'line_ending'? valid keys: ascii_only, content_type, description, done, done_after_error, error, error_body, extends, fields, frame, kind, line_ending, name, schema, think, whole, whole_content_type"),
     "bad-bool": ("kind: framing\nname: a\nframe: '{text}'\nascii_only: maybe\n", "a.yaml:4: ascii_only: input should be a valid boolean, unable to interpret input"),
     "bad-field": ("kind: framing\nname: a\nframe: '{json}'\nfields: {content: ''}\n", "a.yaml:4: fields.content: string should have at least 1 character"),
     "bad-name": ("kind: framing\nname: Acme Chat\nframe: '{text}'\n", "a.yaml:2: name: string should match pattern '^[a-z0-9][a-z0-9._-]*$'"),
@@ -100,7 +100,7 @@ def test_duplicate_custom_framing(folder: Path) -> None:
 
 def test_bad_scenario_framing_block(folder: Path) -> None:
     (folder / "s.yaml").write_text("schema: 1\nname: s\ndescription: d\nframing: {asci_only: true}\nsteps:\n  - say: hi\n", encoding="utf-8")
-    assert problems(folder) == ["s.yaml:4: framing.asci_only: unknown key 'asci_only'; valid keys: ascii_only, content_type, done, line_ending"]
+    assert problems(folder) == ["s.yaml:4: framing.asci_only: unknown key 'asci_only'; did you mean 'ascii_only'? valid keys: ascii_only, content_type, done, line_ending"]
 
 
 def test_extends_keeps_the_rest_of_the_built_in() -> None:

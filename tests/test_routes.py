@@ -119,7 +119,7 @@ BROKEN = {
     "unknown-scenario": ("routes:\n  /chat:\n    framing: text\n    scenario: nope\n", "r.yaml:6: routes./chat.scenario: unknown scenario 'nope'; known: "),
     "relative-path": ("routes:\n  chat: text\n", "r.yaml:4: routes.chat: a route path starts with '/'; got 'chat'"),
     "bad-method": ("routes:\n  /chat: {framing: text, methods: [PUT]}\n", "r.yaml:4: routes./chat.methods[0]: input should be 'GET' or 'POST'"),
-    "unknown-key": ("routes:\n  /chat: {framing: text, scenaro: hello}\n", "r.yaml:4: routes./chat.scenaro: unknown key 'scenaro'; valid keys: framing, methods, scenario"),
+    "unknown-key": ("routes:\n  /chat: {framing: text, scenaro: hello}\n", "r.yaml:4: routes./chat.scenaro: unknown key 'scenaro'; did you mean 'scenario'? valid keys: framing, methods, scenario"),
     "empty": ("routes: {}\n", "r.yaml:3: routes: dictionary should have at least 1 item after validation, not 0"),
 }
 

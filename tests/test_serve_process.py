@@ -34,9 +34,10 @@ class ServeProcess:
             encoding="utf-8",
         )
         self.lines: queue.Queue[str] = queue.Queue()
+        self.error_lines: queue.Queue[str] = queue.Queue()
         self.stdout: list[str] = []
         self.stderr: list[str] = []
-        self._readers = [self._read(self.proc.stdout, self.stdout, self.lines), self._read(self.proc.stderr, self.stderr)]
+        self._readers = [self._read(self.proc.stdout, self.stdout, self.lines), self._read(self.proc.stderr, self.stderr, self.error_lines)]
 
     @staticmethod
     def _read(stream: IO[str] | None, into: list[str], lines: queue.Queue[str] | None = None) -> threading.Thread:
@@ -62,6 +63,12 @@ class ServeProcess:
             banner.append(line.rstrip("\n"))
             if line.lstrip().startswith("try:"):
                 return banner
+
+    def next_line(self, lines: queue.Queue[str]) -> str:
+        """The next line of stdout (`self.lines`) or stderr (`self.error_lines`); fails when the process has exited."""
+        line = lines.get(timeout=TIMEOUT_S)
+        assert line, f"serve.py exited; stderr:\n{''.join(self.stderr)}"
+        return line
 
     def finish(self, sig: signal.Signals | None = signal.SIGINT) -> int:
         """Send `sig` (if any), wait for the exit and for both pipes to drain; return the exit code."""

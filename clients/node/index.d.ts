@@ -1,0 +1,115 @@
+// Types of the mockllm Node helper (index.mjs).
+
+export declare const SESSION_HEADER: "X-Mock-Session";
+
+/** A scenario as an object (schema 1): `name` defaults to "default", `schema` to 1, `description` is filled in. */
+export interface ScenarioDocument {
+  name?: string;
+  description?: string;
+  schema?: 1;
+  match?: Record<string, unknown>;
+  stream?: { unit?: "char" | "word" | "token"; per_delta?: number; delay_ms?: number; jitter_ms?: number; first_token_ms?: number };
+  steps?: Array<Record<string, unknown>>;
+  attempts?: unknown[];
+  [key: string]: unknown;
+}
+
+export interface JournalFilters {
+  session?: string;
+  path?: string;
+  scenario?: string;
+  /** Only entries numbered after this id. */
+  since?: number;
+}
+
+export interface WaitFilters extends JournalFilters {
+  /** How long to wait for a matching finished request (default 10000). */
+  timeoutMs?: number;
+}
+
+/** One request as the server recorded it. */
+export interface JournalEntry {
+  id: number;
+  time: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  session: string | null;
+  scenario: string | null;
+  body?: unknown;
+  seed?: number;
+  stream?: boolean;
+  attempt?: number;
+  /** The HTTP status sent; null when the connection ended before a status line. */
+  status: number | null;
+  ended: string;
+  writes: number;
+  bytes: number;
+  duration_ms: number;
+  [key: string]: unknown;
+}
+
+export declare class MockllmError extends Error {
+  problems: string[];
+}
+
+export declare class MockllmClient {
+  constructor(url: string);
+  readonly url: string;
+  readonly openaiBaseUrl: string;
+  session(id?: string): MockllmSession;
+  defineScenario(document: ScenarioDocument | string, options?: { session?: string }): Promise<string[]>;
+  deleteScenario(name: string, options?: { session?: string }): Promise<void>;
+  journal(filters?: JournalFilters): Promise<JournalEntry[]>;
+  waitForRequest(filters?: WaitFilters): Promise<JournalEntry>;
+  reset(session: string): Promise<void>;
+}
+
+/** The subset of a Playwright Page or BrowserContext that `attach` uses. */
+export interface Routable {
+  route(url: string, handler: (route: any) => unknown): Promise<void>;
+}
+
+export declare class MockllmSession {
+  readonly id: string;
+  readonly url: string;
+  readonly openaiBaseUrl: string;
+  readonly headers: { "X-Mock-Session": string };
+  defineScenario(document: ScenarioDocument | string): Promise<string[]>;
+  deleteScenario(name: string): Promise<void>;
+  journal(filters?: Omit<JournalFilters, "session">): Promise<JournalEntry[]>;
+  waitForRequest(filters?: Omit<WaitFilters, "session">): Promise<JournalEntry>;
+  reset(): Promise<void>;
+  /** Add the session header to every request a Playwright page/context sends to this server. */
+  attach(pageOrContext: Routable): Promise<void>;
+}
+
+export declare class MockllmServer extends MockllmClient {
+  readonly port: number;
+  readonly pid: number;
+  readonly scenarios: string[];
+  /** The server's last output lines (stdout and stderr). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Folder of scenario files (default: the shipped ones). */
+  scenarios?: string;
+  /** Speed factor (default 0: no waiting). */
+  speed?: number;
+  /** Seed (default 1); null for a fresh one per request. */
+  seed?: number | null;
+  defaultScenario?: string;
+  /** More `mockllm serve` flags. */
+  args?: string[];
+  /** The command before `serve` (default: [$MOCKLLM_PYTHON or "python3", "-m", "mockllm"]). */
+  command?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  startTimeoutMs?: number;
+}
+
+export declare function startMockllm(options?: StartOptions): Promise<MockllmServer>;
+export declare function connectMockllm(url: string): MockllmClient;

@@ -1,0 +1,17 @@
+// A `mockllm` fixture: each test gets its own session, and every request its page sends to mockllm carries it.
+import { test as base } from "@playwright/test";
+import { connectMockllm } from "mockllm-node";
+import { MOCKLLM_URL } from "./playwright.config.mjs";
+
+const server = connectMockllm(MOCKLLM_URL);
+
+export const test = base.extend({
+  mockllm: async ({ page }, use, testInfo) => {
+    const session = server.session(`${testInfo.titlePath.join(" ").replace(/[^A-Za-z0-9._-]+/g, "-")}-${testInfo.workerIndex}`);
+    await session.attach(page);
+    await use(session);
+    await session.reset();
+  },
+});
+
+export { expect } from "@playwright/test";

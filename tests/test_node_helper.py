@@ -1,0 +1,37 @@
+"""The Node helper (clients/node) passes its `node --test` suite against real servers; the vitest and Playwright examples parse."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+from test_js_client import TIMEOUT_S, _node
+
+HELPER = REPO / "clients" / "node"
+EXAMPLES = sorted([*(REPO / "examples" / "vitest").glob("*.mjs"), *(REPO / "examples" / "playwright").glob("*.mjs")])
+
+
+def test_node_helper_suite_passes() -> None:
+    """`node --test clients/node/test/`, with this Python serving mockllm."""
+    env = {**os.environ, "MOCKLLM_PYTHON": sys.executable, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    result = subprocess.run([_node(), "--test", "clients/node/test/"], cwd=REPO, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert result.returncode == 0, f"node --test failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
+    assert "# fail 0" in result.stdout and "# pass 0" not in result.stdout
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_example_is_valid_javascript(path: os.PathLike[str]) -> None:
+    result = subprocess.run([_node(), "--check", str(path)], capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_types_declare_every_export() -> None:
+    code = "const m = await import('./clients/node/index.mjs'); console.log(Object.keys(m).sort().join(' '))"
+    exported = subprocess.run([_node(), "--input-type=module", "-e", code], cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT_S, check=True)
+    declared = (HELPER / "index.d.ts").read_text(encoding="utf-8")
+    undeclared = [n for n in exported.stdout.split() if not re.search(rf"^export declare (class|function|const) {n}\b", declared, re.M)]
+    assert exported.stdout.split() and undeclared == []

@@ -1,0 +1,120 @@
+"""The pytest plugin: the sample project under xdist, the per-test handle, and staying out of other test runs."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import subprocess
+import sys
+from typing import Any, Iterator
+
+import pytest
+from conftest import REPO
+
+from mockllm.app import create_app
+from mockllm.background import BackgroundServer
+from mockllm.config import ServerConfig
+from mockllm.handler import STATE
+from mockllm.pytest_plugin import Mockllm, MockllmError
+
+EXAMPLE = REPO / "examples" / "pytest"
+#: A hang guard only.
+TIMEOUT_S = 600
+
+
+def plugin_args() -> list[str]:
+    """`-p mockllm.pytest_plugin` unless the installed package already registers the plugin (its entry point)."""
+    installed = {ep.name for ep in importlib.metadata.entry_points(group="pytest11")}
+    return [] if "mockllm" in installed else ["-p", "mockllm.pytest_plugin"]
+
+
+def run_example(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pytest", "-q", "-n", "4", "-p", "no:cacheprovider", *plugin_args()]
+    return subprocess.run(command, cwd=EXAMPLE, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
+
+
+def example_env(**more: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "MOCKLLM_URL"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return {**env, **more}
+
+
+def test_sample_project_16_tests_under_xdist_each_worker_its_own_server() -> None:
+    done = run_example(example_env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "16 passed" in done.stdout
+
+
+def test_sample_project_16_tests_under_xdist_sharing_one_server() -> None:
+    server = BackgroundServer(lambda: create_app(ServerConfig(scenarios=EXAMPLE / "scenarios", speed=0, seed=1))).start()
+    try:
+        done = run_example(example_env(MOCKLLM_URL=server.url))
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "16 passed" in done.stdout
+        state = server.call(lambda: server.app[STATE])  # type: ignore[index]
+        # Every test's requests were journaled under its own session, then its teardown forgot them.
+        assert server.call(lambda: (len(state.journal), len(state.runtime), len(state.sessions))) == (0, 0, 0)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def handle(live_server: Any) -> Iterator[Mockllm]:
+    mockllm = Mockllm(live_server().url, "plugin-test")
+    yield mockllm
+    mockllm.close()
+
+
+def test_scenario_problems_raise_with_their_lines(handle: Mockllm) -> None:
+    with pytest.raises(MockllmError) as raised:
+        handle.scenario("schema: 1\nname: x\ndescription: d\nsteps:\n  - sya: hi\n")
+    assert str(raised.value) == (
+        "mockllm refused POST /_mock/scenarios:\n"
+        "<posted>:5: steps[0].sya: unknown key 'sya'; did you mean 'say'? valid keys: disconnect, error, finish, pause, say, think, tool_call, usage"
+    )
+
+
+def test_dict_scenarios_get_the_defaults_and_answer_this_session(handle: Mockllm) -> None:
+    assert handle.scenario(steps=[{"say": "mine"}]) == "default"
+    assert handle.scenario({"name": "named", "steps": [{"say": "x"}]}) == "named"
+    reply = handle.openai_client().chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+    assert reply.choices[0].message.content == "mine"
+    someone_else = Mockllm(handle.url, "someone-else")
+    other = someone_else.openai_client().chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+    someone_else.close()
+    assert other.choices[0].message.content != "mine"
+
+
+def test_wait_for_request_names_what_it_saw_when_nothing_matches(handle: Mockllm) -> None:
+    handle.openai_client().chat.completions.create(model="hello", messages=[{"role": "user", "content": "hi"}])
+    with pytest.raises(MockllmError, match=r"no request \(scenario='echo'\) finished within 0.05 s; this test's journal: \['POST /v1/chat/completions → hello 200'\]"):
+        handle.wait_for_request(scenario="echo", timeout=0.05)
+
+
+def test_reset_forgets_the_sessions_scenarios_journal_and_attempts(handle: Mockllm) -> None:
+    handle.scenario(attempts=[[{"error": "rate_limited"}], [{"say": "ok"}]])
+    handle.openai_client(max_retries=1).chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+    assert [e["attempt"] for e in handle.journal()] == [1, 2]
+    handle.reset()
+    assert handle.journal() == [] and handle._admin("GET", f"/_mock/sessions/{handle.session}") == []
+    assert [s["origin"] for s in handle._admin("GET", "/_mock/scenarios")] == ["file"] * len(handle._admin("GET", "/_mock/scenarios"))
+
+
+def test_importing_the_plugin_loads_no_server_code() -> None:
+    code = "import sys, mockllm.pytest_plugin as p; print(sorted(m for m in sys.modules if m.startswith('mockllm')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=example_env(), timeout=TIMEOUT_S, check=True)
+    assert done.stdout.strip() == "['mockllm', 'mockllm.pytest_plugin']"
+
+
+def test_the_plugin_declares_no_autouse_fixture() -> None:
+    import mockllm.pytest_plugin as plugin
+
+    fixtures = [getattr(plugin, name) for name in ("mockllm", "mockllm_server")]
+    markers = [getattr(f, "_fixture_function_marker", None) or getattr(f, "_pytestfixturefunction", None) for f in fixtures]
+    assert all(marker is not None and not marker.autouse for marker in markers)
+
+
+def test_the_entry_point_is_declared() -> None:
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert '[project.entry-points.pytest11]\nmockllm = "mockllm.pytest_plugin"' in text
+
