@@ -2,7 +2,8 @@
 
 Every request is forwarded as it came (its API key included, which is never
 written anywhere) and the answer streamed back byte for byte as it arrives.
-For a route with a reader (OpenAI Chat Completions), the answer is also
+For a dialect with a reader (OpenAI Chat Completions, also on Azure's routes,
+and OpenAI Responses), the answer is also
 written to `OUT/<conversation>.yaml`: one file per conversation (model, system
 prompt and first user message), one scenario per assistant turn, matched by
 the last user message and the turn, with its text, reasoning, tool calls or
@@ -60,35 +61,80 @@ class Answer:
         call["arguments"] += function.get("arguments") or ""
 
 
-def read_chat_stream(reads: list[tuple[float, bytes]]) -> Answer:
-    """An OpenAI chat stream (`data: {chunk}` events, `[DONE]`) as an Answer; a delta arrives with the read that completed its event."""
+def read_sse(reads: list[tuple[float, bytes]], on_data: Callable[[Answer, float, Any], None]) -> Answer:
+    """An SSE stream as an Answer: `on_data` reads each event's JSON data, which arrives with the read that completed its event."""
     answer, pending = Answer(), b""
     for at, data in reads:
         pending += data
         *events, pending = pending.replace(b"\r\n", b"\n").split(b"\n\n")
         for event in events:
-            _read_chunk_event(answer, at, event)
+            for line in event.split(b"\n"):
+                if line.startswith(b"data:") and line[5:].strip() != b"[DONE]":
+                    on_data(answer, at, json.loads(line[5:]))
     return answer
 
 
-def _read_chunk_event(answer: Answer, at: float, event: bytes) -> None:
-    for line in event.split(b"\n"):
-        if not line.startswith(b"data:") or line[5:].strip() == b"[DONE]":
-            continue
-        chunk = json.loads(line[5:])
-        if "error" in chunk:
-            answer.error = chunk["error"]
-            continue
-        for choice in chunk.get("choices") or ():
-            delta = choice.get("delta") or {}
-            pieces = [delta.get("content"), delta.get("reasoning_content"), *(delta.get("tool_calls") or ())]
-            answer.text += delta.get("content") or ""
-            answer.reasoning += delta.get("reasoning_content") or ""
-            for fragment in delta.get("tool_calls") or ():
-                answer.add_tool_fragment(fragment)
-            answer.finish = choice.get("finish_reason") or answer.finish
-            if any(pieces):
-                answer.arrivals.append(at)
+def read_chat_stream(reads: list[tuple[float, bytes]]) -> Answer:
+    """An OpenAI chat stream (`data: {chunk}` events, `[DONE]`) as an Answer."""
+    return read_sse(reads, _chat_chunk)
+
+
+def _chat_chunk(answer: Answer, at: float, chunk: Any) -> None:
+    if "error" in chunk:
+        answer.error = chunk["error"]
+        return
+    for choice in chunk.get("choices") or ():
+        delta = choice.get("delta") or {}
+        pieces = [delta.get("content"), delta.get("reasoning_content"), *(delta.get("tool_calls") or ())]
+        answer.text += delta.get("content") or ""
+        answer.reasoning += delta.get("reasoning_content") or ""
+        for fragment in delta.get("tool_calls") or ():
+            answer.add_tool_fragment(fragment)
+        answer.finish = choice.get("finish_reason") or answer.finish
+        if any(pieces):
+            answer.arrivals.append(at)
+
+
+def read_responses_stream(reads: list[tuple[float, bytes]]) -> Answer:
+    """An OpenAI Responses stream (typed events) as an Answer."""
+    return read_sse(reads, _responses_event)
+
+
+def _responses_event(answer: Answer, at: float, event: Any) -> None:
+    kind, item = event.get("type"), event.get("item") or {}
+    if kind == "response.output_text.delta":
+        answer.text += event["delta"]
+    elif kind == "response.reasoning_summary_text.delta":
+        answer.reasoning += event["delta"]
+    elif kind == "response.output_item.added" and item.get("type") == "function_call":
+        answer.add_tool_fragment({"index": event["output_index"], "id": item.get("call_id"), "function": {"name": item.get("name")}})
+    elif kind == "response.function_call_arguments.delta":
+        answer.add_tool_fragment({"index": event["output_index"], "function": {"arguments": event["delta"]}})
+    elif kind == "error":
+        answer.error = {k: event.get(k) for k in ("message", "code", "param")}
+        return
+    elif kind == "response.incomplete":
+        answer.finish = "length" if (event["response"].get("incomplete_details") or {}).get("reason") == "max_output_tokens" else "content_filter"
+        return
+    else:
+        return
+    answer.arrivals.append(at)
+
+
+def read_responses_whole(status: int, body: bytes, at: float) -> Answer:
+    """A whole OpenAI Responses answer (or an error body) as an Answer."""
+    data = json.loads(body)
+    if status >= 400 or data.get("error"):
+        return Answer(error={**(data.get("error") or {}), "status": status}, arrivals=[at])
+    answer = Answer(arrivals=[at])
+    for index, item in enumerate(data.get("output") or ()):
+        if item.get("type") == "message":
+            answer.text += "".join(part.get("text", "") for part in item.get("content") or () if part.get("type") == "output_text")
+        elif item.get("type") == "reasoning":
+            answer.reasoning += "".join(part.get("text", "") for part in item.get("summary") or ())
+        elif item.get("type") == "function_call":
+            answer.tool_calls[index] = {"id": item.get("call_id", ""), "name": item["name"], "arguments": item.get("arguments", "")}
+    return answer
 
 
 def read_chat_whole(status: int, body: bytes, at: float) -> Answer:
@@ -197,19 +243,35 @@ def _dump(docs: list[dict[str, Any]]) -> str:
 
 @dataclass(frozen=True)
 class Reader:
-    """How one route's requests and answers are read for recording."""
+    """How one dialect's answers are read for recording (its requests are parsed by the dialect itself)."""
 
-    parse: Callable[[Incoming], ChatRequest]
     stream: Callable[[list[tuple[float, bytes]]], Answer]
     whole: Callable[[int, bytes, float], Answer]
-    #: The stream's end marker: the read that completes it is relayed only once the turn is written.
-    end: bytes
+    #: The stream's last event: the read that completes it is relayed only once the turn is written.
+    ends: tuple[bytes, ...]
 
 
-#: Routes whose answers are recorded, by path.
-READERS: dict[str, Reader] = {
-    "/v1/chat/completions": Reader(lambda incoming: DIALECTS["openai"].parse(incoming), read_chat_stream, read_chat_whole, b"data: [DONE]"),
-}
+_CHAT = Reader(read_chat_stream, read_chat_whole, (b"data: [DONE]",))
+_RESPONSES = Reader(read_responses_stream, read_responses_whole, (b"event: response.completed", b"event: response.failed", b"event: response.incomplete"))
+#: Dialects whose answers are recorded, by name.
+READERS: dict[str, Reader] = {"openai": _CHAT, "azure-openai": _CHAT, "openai_responses": _RESPONSES}
+
+
+def find_reader(method: str, path: str) -> tuple[str, Reader, dict[str, str]] | None:
+    """The recorded dialect serving `method path`, its reader, and the path's parameters (Azure's deployment)."""
+    for name, reader in READERS.items():
+        for route in DIALECTS[name].routes:
+            verb, pattern = route.split(" ", 1)
+            found = re.fullmatch(_route_regex(pattern), path) if verb == method else None
+            if found:
+                return name, reader, found.groupdict()
+    return None
+
+
+def _route_regex(pattern: str) -> str:
+    """An aiohttp route path (`/x/{name}/y`) as a regex with a named group per parameter."""
+    parts = re.split(r"\{(\w+)\}", pattern)
+    return "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts))
 
 
 def create_recorder(upstream: str, out: Path) -> web.Application:
@@ -239,7 +301,8 @@ async def relay(request: web.Request) -> web.StreamResponse:
 async def _relay(request: web.Request) -> web.StreamResponse:
     body = await request.read()
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROPPED_REQUEST}
-    reader = READERS.get(request.path)
+    found = find_reader(request.method, request.path)
+    reader = found[1] if found else None
     loop = asyncio.get_running_loop()
     started = loop.time()
     reads: list[tuple[float, bytes]] = []
@@ -254,12 +317,12 @@ async def _relay(request: web.Request) -> web.StreamResponse:
         held = b""
         async for data in upstream.content.iter_any():
             reads.append(((loop.time() - started) * 1000, data))
-            if reader and reader.end in b"".join(d for _, d in reads[-2:]):
+            if reader and any(end in b"".join(d for _, d in reads[-2:]) for end in reader.ends):
                 held += data  # the end marker waits for the recording
             else:
                 await _send(response, data)
-    if reader:
-        await _record(request, reader, body, upstream.status, upstream.headers.get("Content-Type", ""), reads)
+    if found:
+        await _record(request, found, body, upstream.status, upstream.headers.get("Content-Type", ""), reads)
     await _send(response, held)
     await _send(response, None)  # after the recording: a client that has the whole answer finds it written
     return response
@@ -273,10 +336,13 @@ async def _send(response: web.StreamResponse, data: bytes | None) -> None:
         pass
 
 
-async def _record(request: web.Request, reader: Reader, body: bytes, status: int, content_type: str, reads: list[tuple[float, bytes]]) -> None:
+async def _record(
+    request: web.Request, found: tuple[str, Reader, dict[str, str]], body: bytes, status: int, content_type: str, reads: list[tuple[float, bytes]]
+) -> None:
+    name, reader, params = found
     whole = b"".join(d for _, d in reads)
     try:
-        chat = reader.parse(Incoming(request.method, request.path, request.query, request.headers, body, json.loads(body), None, dict(request.match_info)))
+        chat = DIALECTS[name].parse(Incoming(request.method, request.path, request.query, request.headers, body, json.loads(body), None, params))
         if content_type.startswith("text/event-stream") and status < 400:
             answer = reader.stream(reads)
         else:

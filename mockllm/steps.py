@@ -227,9 +227,11 @@ def compile_scenario(scenario: Scenario, call: Call) -> Iterator[Event]:
     finished = False
     for step in scenario.steps:
         for event in COMPILERS[step.kind](getattr(step, step.kind), call):
-            yield event
             if isinstance(event, Error):
+                call.errors.append(event)  # noted before it is sent: the consumer may stop at it
+                yield event
                 return
+            yield event
             if isinstance(event, (Text, Think, ToolCall)):
                 last_output = event
             finished = finished or isinstance(event, Finish)

@@ -211,7 +211,7 @@ def test_error_step_forms(value: Any, expected: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        pytest.param("rate_limit", "unknown error preset 'rate_limit'; valid presets: rate_limited, insufficient_quota", id="unknown"),
+        pytest.param("rate_limit", "unknown error preset 'rate_limit'; did you mean 'rate_limited'? valid presets: rate_limited, insufficient_quota", id="unknown"),
         pytest.param({"status": 500}, "an error needs a message (or a preset: rate_limited, ", id="no-message"),
         pytest.param({"preset": "server_error", "rate": 2}, "less than or equal to 1", id="rate-above-1"),
     ],
@@ -228,5 +228,5 @@ def test_unknown_preset_is_a_load_problem_at_its_line(tmp_path: Path) -> None:
         load_catalog(tmp_path)
     valid = ", ".join(PRESETS)
     assert [str(p) for p in info.value.problems] == [
-        f"{tmp_path / 's.yaml'}:13: steps[1].error.preset: unknown error preset 'rate_limit'; valid presets: {valid}"
+        f"{tmp_path / 's.yaml'}:13: steps[1].error.preset: unknown error preset 'rate_limit'; did you mean 'rate_limited'? valid presets: {valid}"
     ]

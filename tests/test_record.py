@@ -152,3 +152,25 @@ def test_an_unreachable_upstream_is_a_502(tmp_path: Path) -> None:
         assert raised.value.status_code == 502
     finally:
         recorder.stop()
+
+
+def responses_turn(url: str) -> tuple[str, list[tuple[str, str]], str]:
+    """The Responses API, streamed then whole: the streamed text and function calls, and the whole answer's text."""
+    tools = [{"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]
+    with client(url) as sdk:
+        with sdk.responses.stream(model="gpt-4o", input="Weather in Paris?", tools=tools) as stream:
+            final = stream.get_final_response()
+        calls = [(item.name, item.arguments) for item in final.output if item.type == "function_call"]
+        whole = sdk.responses.create(model="gpt-4o", input="你好")
+    return final.output_text, calls, whole.output_text
+
+
+def test_the_responses_api_is_recorded_and_replayed(servers: Any) -> None:
+    _, recorder, out = servers
+    live = responses_turn(recorder.url)
+    assert live == ("Let me look.", [("get_weather", '{"city":"Paris"}')], "你好，我是上游的回答。")
+    replay = BackgroundServer(lambda: create_app(ServerConfig(scenarios=out, speed=0))).start()
+    try:
+        assert responses_turn(replay.url) == live
+    finally:
+        replay.stop()

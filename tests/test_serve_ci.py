@@ -44,7 +44,7 @@ def test_ready_file_json_start_line_and_json_request_logs(serve: Any, tmp_path: 
     assert info["url"] == f"http://127.0.0.1:{info['port']}" and info["port"] > 0 and info["pid"] == process.proc.pid
     assert {"default", "hello"} <= set(info["scenarios"])
     ask(info["url"])
-    logged = json_logs_until(process, "POST /v1/chat/completions")
+    logged = json_logs_until(process, "POST /v1/chat/completions →")  # the end line (a start line comes first)
     assert logged["level"] == "info" and logged["time"].endswith("+00:00")
     assert {k: logged["request"][k] for k in ("id", "method", "path", "scenario", "status", "ended")} == {
         "id": 1, "method": "POST", "path": "/v1/chat/completions", "scenario": "default", "status": 200, "ended": "complete"
@@ -91,10 +91,10 @@ def test_watch_default(monkeypatch: Any, configured: bool | None, tty: bool, fol
 
 
 def test_list_into_a_pipe_that_closes_early_prints_no_traceback(tmp_path: Path) -> None:
-    many = "---\n".join(f"schema: 1\nname: s{i:04}\ndescription: {'x' * 200}\nsteps:\n  - say: hi\n" for i in range(400))
+    many = "---\n".join(f"schema: 1\nname: s{i:04}\ndescription: {'x' * 250}\nsteps:\n  - say: hi\n" for i in range(300))
     (tmp_path / "many.yaml").write_text(many, encoding="utf-8")  # more than a pipe holds, so the writer meets the closed pipe
     done = subprocess.run(
-        f"{sys.executable} -m mockllm list {tmp_path} | head -1", shell=True, cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT_S
+        f"{sys.executable} -m mockllm list {tmp_path} | head -1", shell=True, cwd=REPO, capture_output=True, text=True, timeout=4 * TIMEOUT_S
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.split()[0] == "s0000"
