@@ -60,6 +60,8 @@ class Dialect(ABC):
     """
 
     name: ClassVar[str]
+    #: The provider whose API this dialect speaks (the key of its error variants in `presets`); None for app framings.
+    provider: ClassVar[str | None] = None
     routes: ClassVar[tuple[str, ...]] = ()
     content_type: ClassVar[str] = "text/event-stream; charset=utf-8"
     #: What `wire.heartbeat_ms` sends in a quiet stream; None = this framing has no heartbeat.

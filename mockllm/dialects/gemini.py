@@ -374,6 +374,7 @@ class Gemini(Dialect):
     """Gemini `GenerateContentResponse` chunks, errors and model listings, byte for byte."""
 
     name = "gemini"
+    provider = "Gemini"
     routes = tuple(f"POST /{version}/models/{{model}}:{method}" for version in VERSIONS for method in METHODS)
     content_type = SSE_TYPE
     #: the service sends no keep-alive bytes, and google-genai would fail on a comment line

@@ -280,6 +280,7 @@ class Ollama(Dialect):
     """Ollama `/api/chat` and `/api/generate` lines and answers, byte for byte."""
 
     name = "ollama"
+    provider = "Ollama"
     routes = ("POST /api/chat", "POST /api/generate")
     content_type = NDJSON_TYPE
     #: every line must be a JSON object
