@@ -14,7 +14,7 @@ from .catalog import Catalog
 from .demo import Override, read_override_request
 from .dialects import DIALECTS
 from .dialects.app import APP_FRAMINGS
-from .handler import STATE, journal_answered, request_session
+from .handler import STATE, journal_answered, parse_json, request_session
 from .journal import Journal
 from .middleware import error_response
 from .redact import safe_text
@@ -277,11 +277,13 @@ async def list_overrides(request: web.Request) -> web.Response:
 async def add_override(request: web.Request) -> web.Response:
     """Add a demo override: `{"scenario", "count" | "sticky", "route", "session"}`; 400 says what is wrong."""
     state = request.app[STATE]
+    body, problem = parse_json(await request.read())
     try:
-        body = await request.json()
+        if problem is not None:
+            raise ValueError(f"send a JSON object ({problem})")
         override = state.demo.add(read_override_request(body, lambda session: state.view(session).names))
-    except (ValueError, UnicodeDecodeError) as exc:
-        message = f"Bad override: {exc}." if not isinstance(exc, json.JSONDecodeError) else f"Send a JSON object: {exc.msg}."
+    except ValueError as exc:
+        message = f"Bad override: {exc}."
         journal_answered(request, 400, message)
         return error_response(400, message)
     ended = f"demo override #{override.id}: {describe_override(override)}"

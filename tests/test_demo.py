@@ -184,7 +184,13 @@ async def test_overrides_are_bounded(client: Client) -> None:
 async def test_a_body_that_is_not_json_gets_a_400(client: Client) -> None:
     response = await client.post("/_mock/overrides", data=b"{", headers={"Content-Type": "application/json"})
     assert response.status == 400
-    assert (await response.json())["error"]["message"].startswith("Send a JSON object: Expecting property name")
+    assert (await response.json())["error"]["message"].startswith("Bad override: send a JSON object (Expecting property name")
+
+
+async def test_a_body_nested_too_deeply_gets_a_400_not_a_500(client: Client) -> None:
+    response = await client.post("/_mock/overrides", data=b"[" * 100_000 + b"]" * 100_000, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert "too deeply" in (await response.json())["error"]["message"]
 
 
 async def test_changes_are_journaled_and_logged(client: Client, caplog: pytest.LogCaptureFixture) -> None:
