@@ -473,7 +473,9 @@ class _Build:
             item.frame = _frame_template(kind, {"item_id": item.id, "output_index": item.index, **fields, **slots})
         values = [compact_json(text), *self._obfuscation(text), str(self.sequence)]
         self.sequence += 1
-        return ("".join(piece for pair in zip(item.frame, values) for piece in pair) + item.frame[-1]).encode()
+        parts = [""] * (2 * len(values) + 1)
+        parts[::2], parts[1::2] = item.frame, values  # the static pieces with the values between them
+        return "".join(parts).encode()
 
     def _add(self, kind: str, **fields: Any) -> _Item:
         prefix = {"message": "msg", "reasoning": "rs", "function_call": "fc"}[kind]
@@ -558,7 +560,7 @@ class _Build:
             return []
         rng, pool = self._padding
         length = -len(delta) % OBFUSCATION_BLOCK or OBFUSCATION_BLOCK
-        at = rng.randrange(PADDING_POOL - OBFUSCATION_BLOCK)
+        at = int(rng.random() * (PADDING_POOL - OBFUSCATION_BLOCK))
         return ['"' + pool[at : at + length] + '"']
 
     def _new_id(self, prefix: str) -> str:
