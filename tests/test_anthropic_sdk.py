@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import anthropic
 import pytest
@@ -56,8 +56,21 @@ def presets(live_server: Any, tmp_path: Path) -> Any:
     return live_server(speed=1, scenarios=tmp_path, default="overloaded")
 
 
+_OPEN: list[Anthropic] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    """Close every client a test made, so no pooled connection is left for the garbage collector."""
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 def client(server: Any, max_retries: int = 0) -> Anthropic:
-    return Anthropic(base_url=server.url, api_key="sk-ant-unused", max_retries=max_retries)
+    made = Anthropic(base_url=server.url, api_key="sk-ant-unused", max_retries=max_retries)
+    _OPEN.append(made)
+    return made
 
 
 @pytest.mark.parametrize("name", [name for name, scenario in load_catalog(SCENARIOS).scenarios.items() if not is_failure(scenario)])
