@@ -406,7 +406,7 @@ class Gemini(Dialect):
             if isinstance(event, Delay):
                 yield event
             elif isinstance(event, Error):
-                yield self.error_response(event) if error_as_response(event, frames.sent > 0) else frames.last({"error": error_json(event)})
+                yield self.error_response(event) if error_as_response(event, frames.sent > 0) else frames.last({"error": error_json(event.sent_by(self.provider))})
                 return
             elif (part := answer.take(event)) is not None:
                 yield frames.delta(part)
@@ -422,6 +422,7 @@ class Gemini(Dialect):
             yield _respond(200, answer.response(answer.merged_parts(), finished=True))
 
     def error_response(self, error: Error) -> Respond:
+        error = error.sent_by(self.provider)
         return _respond(error.status, {"error": error_json(error)}, headers=error.headers, chunked=error.delivery == "chunked")
 
     def stream_content_type(self, call: Call) -> str:

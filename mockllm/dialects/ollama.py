@@ -321,7 +321,7 @@ class Ollama(Dialect):
             if isinstance(event, Delay):
                 yield event
             elif isinstance(event, Error):
-                yield self.error_response(event) if error_as_response(event, started) else (go_json({"error": event.message}) + "\n").encode()
+                yield self.error_response(event) if error_as_response(event, started) else (go_json({"error": event.sent_by(self.provider).message}) + "\n").encode()
                 return
             elif (line := shape.delta(event, answer)) is not None:
                 started = True
@@ -339,6 +339,7 @@ class Ollama(Dialect):
             yield Respond(200, shape.line(shape.last(answer, whole=True), answer).rstrip(b"\n"), content_type=JSON_TYPE)
 
     def error_response(self, error: Error) -> Respond:
+        error = error.sent_by(self.provider)
         return Respond(error.status, go_json({"error": error.message}).encode(), content_type=JSON_TYPE, headers=error.headers, chunked=error.delivery == "chunked")
 
     def listings(self) -> Mapping[str, Listing]:
