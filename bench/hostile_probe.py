@@ -207,7 +207,7 @@ async def check_yaml() -> list[str]:
     return [f"yaml: {placed} of {len(HOSTILE)} hostile files answered 422 with file:line; tracebacks in the log: {tracebacks}"]
 
 
-ADMIN_ROUTES = [("GET", "/_mock/scenarios"), ("GET", "/_mock/journal"), ("DELETE", "/_mock/journal"), ("POST", "/_mock/reload"), ("GET", "/_mock/sessions"),
+ADMIN_ROUTES = [("GET", "/_mock/scenarios"), ("POST", "/_mock/scenarios"), ("DELETE", "/_mock/scenarios"), ("DELETE", "/_mock/scenarios/x"), ("GET", "/_mock/journal"), ("DELETE", "/_mock/journal"), ("POST", "/_mock/reload"), ("GET", "/_mock/sessions"),
                 ("DELETE", "/_mock/sessions"), ("GET", "/_mock/sessions/x"), ("DELETE", "/_mock/sessions/x"), ("GET", "/_mock/routes")]
 
 

@@ -23,6 +23,9 @@ HI = [{"role": "user", "content": "hi"}]
 #: Every control route the server has today (a later one is guarded the same way: the guard is keyed on /_mock/).
 CONTROL_ROUTES = [
     ("GET", "/_mock/scenarios"),
+    ("POST", "/_mock/scenarios"),
+    ("DELETE", "/_mock/scenarios"),
+    ("DELETE", "/_mock/scenarios/x"),
     ("GET", "/_mock/journal"),
     ("DELETE", "/_mock/journal"),
     ("POST", "/_mock/reload"),
