@@ -7,7 +7,8 @@ import logging
 
 from aiohttp import web
 
-from . import admin, app_routes, text
+from . import admin, app_routes, text, ui
+from .admin_access import ACCESS, AdminAccess, guard_admin, with_admin_token
 from .catalog import Catalog, check_default, load_catalog
 from .routemap import find_route
 from .config import ServerConfig
@@ -15,23 +16,29 @@ from .dialects import DIALECTS
 from .dialects.base import Dialect, Listing
 from .handler import STATE, ServerState, handle_chat, request_session
 from .journal import Journal
-from .middleware import Handler, add_cors_headers, cors, shaped_errors
+from .limits import quiet_protocol_errors
+from .middleware import Handler, cors, on_prepare, shaped_errors
 
 log = logging.getLogger("mockllm")
 
 
 def create_app(config: ServerConfig | None = None, catalog: Catalog | None = None) -> web.Application:
-    """Build the app; raise ProblemsError when the scenarios folder has problems."""
-    config = config or ServerConfig()
+    """Build the app; raise ProblemsError when the scenarios folder has problems.
+
+    Bound off loopback without a token, it makes one: `app[STATE].config.admin_token`.
+    """
+    config = with_admin_token(config or ServerConfig())
     catalog = catalog or load_catalog(config.scenarios)
     check_default(catalog, config.default)
-    app = web.Application(middlewares=[cors, shaped_errors], client_max_size=config.max_body_bytes)
-    app[STATE] = ServerState(config=config, catalog=catalog, journal=Journal(config.journal_size))
-    app.on_response_prepare.append(add_cors_headers)
+    app = web.Application(middlewares=[cors, guard_admin, shaped_errors], client_max_size=config.max_body_bytes)
+    app[STATE] = ServerState(config=config, catalog=catalog, journal=Journal(config.journal_size, config.journal_max_bytes))
+    app[ACCESS] = AdminAccess.of(config)
+    app.on_response_prepare.append(on_prepare)
     app.on_startup.append(_warm_up)
     app.on_shutdown.append(_close_streams)
     _add_dialect_routes(app)
     admin.add_routes(app)
+    ui.add_routes(app)
     app_routes.add_routes(app)  # the catch-all: keep it last
     return app
 
@@ -84,7 +91,8 @@ def _listing_handler(offers: list[tuple[Dialect, Listing]]) -> Handler:
 
 
 async def _warm_up(app: web.Application) -> None:
-    """Build faker instances in a thread so the first request does not wait for them."""
+    """Build faker instances in a thread so the first request does not wait for them; quieten protocol errors."""
+    quiet_protocol_errors()
     loop = asyncio.get_running_loop()
     loop.run_in_executor(None, text.warm_up)
 

@@ -7,6 +7,8 @@ the 404 (listing the framings) or 405 the router would have given.
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from .catalog import Catalog
@@ -14,6 +16,8 @@ from .dialects.app import AppFraming
 from .handler import STATE, handle_chat, journal_unrouted
 from .middleware import error_response
 from .routemap import app_framing, find_route, framing_names
+
+log = logging.getLogger("mockllm")
 
 APP_METHODS = ("GET", "POST")
 #: Paths of provider and admin routes: an unknown one there gets the plain 404.
@@ -27,7 +31,7 @@ async def serve_app_route(request: web.Request) -> web.StreamResponse:
     if framing is not None and request.method in methods:
         return await handle_chat(request, framing)
     allowed = await _allowed_elsewhere(request) | set(methods)
-    journal_unrouted(request, 405 if allowed else 404)
+    _note_unanswered(request, 405 if allowed else 404)
     if allowed:
         raise web.HTTPMethodNotAllowed(request.method, allowed)
     if request.path.startswith(NOT_APP_PREFIXES):
@@ -38,6 +42,12 @@ async def serve_app_route(request: web.Request) -> web.StreamResponse:
         f"No route {request.method} {request.path}. See GET /_mock/routes for what this server answers. "
         f"App streams are served at /{{framing}}/{{any/path}} with a framing of: {names}; or at a path of a routes map.",
     )
+
+
+def _note_unanswered(request: web.Request, status: int) -> None:
+    """Log and journal a request no route answers, so a client calling the wrong URL shows up."""
+    log.warning("%s %s → %d %s", request.method, request.path_qs, status, "no route" if status == 404 else "method not allowed")
+    journal_unrouted(request, status)
 
 
 def framing_for(catalog: Catalog, path: str) -> tuple[AppFraming | None, tuple[str, ...]]:

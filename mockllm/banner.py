@@ -40,10 +40,28 @@ def banner(config: ServerConfig, port: int, scenario_count: int, scenario: str =
     lines = [f"mockllm serving {scenario_count} scenarios from {config.scenarios}", f"  base URL: {base}/v1"]
     if wildcard:
         lines += [f"  LAN:      http://{ip}:{port}/v1" for ip in lan_addresses()]
+    lines.append(f"  page:     {base}/_mock/ui/ (playground: scenarios, wire inspector, live demo control)")
     speed = "no waiting" if config.speed == 0 else f"x{config.speed:g}"
     lines.append(f"  speed {speed}, seed {config.seed if config.seed is not None else 'random per request'}, default scenario {config.default!r}")
+    lines += admin_lines(config, wildcard)
     lines.append(f"  try:      {curl_line(base, scenario)}")
     return "\n".join(lines)
+
+
+def admin_lines(config: ServerConfig, wildcard: bool) -> list[str]:
+    """How to reach the `/_mock/` control routes: the token to send, or a warning that they are open."""
+    if config.admin_open and not _loopback_bind(config.host):
+        return ["  admin:    /_mock/ routes OPEN to anyone who can reach this port (--admin-open)"]
+    if config.admin_token:
+        where = "LAN clients and scripts" if wildcard else "clients"
+        return [f"  admin:    token {config.admin_token} ({where} send 'Authorization: Bearer <token>' on /_mock/ routes)"]
+    return []
+
+
+def _loopback_bind(host: str) -> bool:
+    from .admin_access import is_loopback
+
+    return is_loopback(host)
 
 
 def _bracket(host: str) -> str:

@@ -14,6 +14,7 @@ from .wire.config import WireConfig
 
 if TYPE_CHECKING:
     from .attempts import Attempt
+    from .events import Error
     from .scenario import Scenario, StreamConfig
 
 FIXED_CREATED = 1_735_689_600  # 2025-01-01T00:00:00Z, used when a seed fixes the run
@@ -99,6 +100,7 @@ class Call:
     created: int = field(init=False)
     fingerprint: str = field(init=False)
     tool_calls_made: int = field(init=False, default=0)
+    errors: list[Error] = field(init=False, default_factory=list)  # the errors its scenario sent, for the log and journal
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)

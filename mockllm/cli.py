@@ -58,13 +58,25 @@ def _switch(value: str) -> bool:
 
 def _max_stream_s(value: str) -> float:
     """The maximum stream duration: seconds, more than 0, and finite."""
+    return _seconds(value, "max stream duration")
+
+
+def _seconds(value: str, what: str = "a time limit") -> float:
+    """A time limit: seconds, more than 0, and finite."""
     try:
         seconds = float(value)
     except ValueError:
         seconds = 0.0
     if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"max stream duration must be a number of seconds > 0; got {value!r}")
+        raise argparse.ArgumentTypeError(f"{what} must be a number of seconds > 0; got {value!r}")
     return seconds
+
+
+def _count(value: str) -> int:
+    """A whole number >= 0."""
+    if not value.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0; got {value!r}")
+    return int(value)
 
 
 #: flag → (config field, converter, help)
@@ -76,6 +88,11 @@ SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--seed": ("seed", int, "seed for every request that names none"),
     "--default": ("default", str, "scenario for requests that select none"),
     "--max-stream-s": ("max_stream_s", _max_stream_s, "end any response (a hang or trickle too) after this many seconds"),
+    "--read-timeout": ("read_timeout_s", _seconds, "seconds a request body may take to arrive after its headers (then 408 and close)"),
+    "--idle-timeout": ("idle_timeout_s", _seconds, "close a connection idle this many seconds between requests"),
+    "--max-connections": ("max_connections", _count, "open connections served at once (more get 503); 0 = the fd limit less a reserve"),
+    "--admin-token": ("admin_token", str, "token the /_mock/ control routes require (generated off loopback)"),
+    "--admin-open": ("admin_open", _switch, "serve /_mock/ control routes without a token even off loopback"),
     "--ready-file": ("ready_file", Path, "once listening, write url, port, pid and scenarios to this file as JSON"),
     "--log-format": ("log_format", _log_format, "text, or json: a JSON start line on stdout and JSON log lines"),
     "--watch": ("watch", _switch, "reload when a scenario file changes (`--watch off` to stop; default: on for your own folder in a terminal)"),
@@ -206,26 +223,30 @@ def _record(args: argparse.Namespace) -> int:
 async def serve(config: ServerConfig, catalog: Catalog) -> None:
     """Serve until SIGINT or SIGTERM, then close open streams and stop."""
     from .app import create_app
+    from .handler import STATE
 
     app = create_app(config, catalog)
     if watching(config):
         from .watch import add_watcher
 
         add_watcher(app)
-    await run_app(app, config, announce=lambda port: _announce(config, port, catalog))
+    served = app[STATE].config  # with the admin token create_app made, if any
+    await run_app(app, served, announce=lambda port: _announce(served, port, catalog))
 
 
 async def run_app(app: web.Application, config: ServerConfig, announce: Callable[[int], None]) -> None:
-    """Listen on the configured address, `announce` the port, serve until SIGINT or SIGTERM, then stop."""
-    runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=2)
+    """Listen on the configured address (at most the connection cap at once), `announce` the port, serve until SIGINT or SIGTERM."""
+    from .limits import connection_cap, listen, raise_fd_limit
+
+    cap = connection_cap(config.max_connections, raise_fd_limit())
+    runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=2, keepalive_timeout=config.idle_timeout_s)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port, backlog=config.backlog, reuse_address=True)
     try:
-        await site.start()
+        server = await listen(runner, config.host, config.port, backlog=config.backlog, cap=cap)
     except OSError:
         await runner.cleanup()
         raise
-    announce(runner.addresses[0][1])
+    announce(server.sockets[0].getsockname()[1])
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -239,6 +260,7 @@ async def run_app(app: web.Application, config: ServerConfig, announce: Callable
             print("mockllm: shutting down", flush=True)
         if config.ready_file:
             remove_ready_file(config.ready_file)
+        server.close()
         await runner.cleanup()
 
 

@@ -22,6 +22,12 @@ class ServerConfig:
     journal_size: int = 1000
     backlog: int = 4096
     max_stream_s: float = 300.0
+    read_timeout_s: float = 5.0
+    idle_timeout_s: float = 30.0
+    max_connections: int = 0  # 0: the fd limit less a reserve
+    journal_max_bytes: int = 32 * 1024 * 1024
+    admin_token: str | None = None
+    admin_open: bool = False
     ready_file: Path | None = None
     log_format: str = "text"
     watch: bool | None = None  # None: on when serving your own folder in a terminal

@@ -91,6 +91,8 @@ class Error:
     the in-stream frame in a 200 stream; `chunked` / `length` = an HTTP response
     with `status` whose body is sent chunked / with Content-Length. `extra`
     holds more fields of the error object; they override the shaped ones.
+    `variants` are the same error as other providers send it (provider name →
+    error, from a preset's `providers`); a dialect shapes `sent_by(its provider)`.
     """
 
     message: str
@@ -101,6 +103,11 @@ class Error:
     headers: tuple[tuple[str, str], ...] = ()
     delivery: str = "auto"
     extra: tuple[tuple[str, Any], ...] = ()
+    variants: tuple[tuple[str, Error], ...] = ()
+
+    def sent_by(self, provider: str | None) -> Error:
+        """This error as `provider` sends it: its variant for that provider, else itself."""
+        return next((error for name, error in self.variants if name == provider), self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,34 +5,48 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
+import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
+from urllib.parse import parse_qsl
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from .attempts import SESSION_HEADER, SESSION_QUERY, Sessions, take_attempt
 from .call import Call, ChatRequest
 from .catalog import Catalog
 from .config import ServerConfig
+from .demo import DemoOverrides, Override, names_own_scenario
 from .dialects.base import Dialect, Incoming, RequestError, bad_request
+from .events import Error
 from .journal import Journal
+from .middleware import unreadable_body
 from .overrides import Overrides, new_seed, read_overrides
 from .pipeline import wire_items
 from .player import Outcome, play
+from .redact import redact_json, redact_pairs, safe_text
 from .runtime import RuntimeScenarios
+from .scenario import Scenario
 from .select import select
 from .wire.overrides import request_wire
+
+if sys.version_info >= (3, 11):
+    from asyncio import timeout
+else:  # pragma: no cover - aiohttp installs async-timeout on Python 3.10
+    from async_timeout import timeout
 
 log = logging.getLogger("mockllm")
 
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _JOURNAL_BODY_LIMIT = 64 * 1024
-#: API keys a client may send (Gemini's in `x-goog-api-key` or `?key=`): the journal keeps none of them.
-SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "x-goog-api-key")
-SECRET_QUERY = "key"
+#: Integers longer than this many digits are refused (Python's own limit is 4,300; no API needs more than 20).
+_MAX_INT_DIGITS = 1000
 #: The journal fields a JSON log line carries for each request.
-_LOGGED = ("id", "method", "path", "session", "scenario", "seed", "status", "stream", "writes", "bytes", "duration_ms", "ended")
+_LOGGED = ("id", "method", "path", "session", "scenario", "override", "seed", "status", "stream", "writes", "bytes", "duration_ms", "ended", "errors")
 
 
 @dataclass
@@ -44,6 +58,7 @@ class ServerState:
     journal: Journal
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     sessions: Sessions = field(default_factory=Sessions)
+    demo: DemoOverrides = field(default_factory=DemoOverrides)
     runtime: RuntimeScenarios = field(default_factory=RuntimeScenarios)
 
     def view(self, session: str | None) -> Catalog:
@@ -61,12 +76,14 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
     outcome = Outcome(status=None)  # until the pipeline plays: no status line sent
     entry = state.journal.record(_request_entry(request))
     task = asyncio.current_task()
-    if task:
-        state.tasks.add(task)
+    call: Call | None = None
     try:
-        incoming = await read_incoming(request, entry)
-        call = _make_call(request, incoming, dialect, state)
-        entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream)
+        incoming = await read_incoming(request, entry, state.config.read_timeout_s)
+        if task:
+            state.tasks.add(task)  # an open stream from here: its body has arrived
+        call, override = _make_call(incoming, dialect, state)
+        entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream, override=override.id if override else None)
+        _log_start(request, entry)
         headers = {**STREAM_HEADERS, **dialect.headers(call), "X-Mock-Scenario": call.scenario.name, "X-Mock-Seed": str(call.seed)}
         if call.attempt:
             entry.update(session=call.attempt.session, attempt=call.attempt.number)
@@ -85,59 +102,153 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         respond = dialect.error_response(exc.error)
         outcome.status, outcome.ended = respond.status, exc.error.message
         headers = {**dict(respond.headers), "Content-Type": respond.content_type}
-        return web.Response(status=respond.status, body=respond.body, headers=headers)
+        response = web.Response(status=respond.status, body=respond.body, headers=headers)
+        if exc.error.status == 408:
+            await _answer_and_close(request, response)
+        return response
+    except ConnectionError:
+        outcome.status, outcome.ended = None, "client went away"
+        return web.Response(status=499)  # never sent: the connection is gone
+    except Exception as exc:
+        outcome.ended = f"internal error ({type(exc).__name__})"
+        if not outcome.writes:
+            outcome.status = 500
+        raise
     finally:
         if task:
             state.tasks.discard(task)
         entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
+        entry["errors"] = [_error_json(e) for e in call.errors] if call else []
         entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         state.journal.finished(entry)
         _log(request, entry)
 
 
-async def read_incoming(request: web.Request, entry: dict[str, Any] | None = None) -> Incoming:
-    """Read the body (413 past the size limit) and parse it as JSON when it looks like JSON."""
-    try:
-        body = await request.read()
-    except web.HTTPRequestEntityTooLarge as exc:
-        raise bad_request(f"Request body too large: {exc.text or 'over the limit'}.", status=413) from None
-    parsed, error = _parse_json(body)
+async def read_incoming(request: web.Request, entry: dict[str, Any] | None = None, timeout_s: float | None = None) -> Incoming:
+    """Read the body within `timeout_s` (408) and the size limit (413); parse it as JSON when it looks like JSON.
+
+    Header and query text comes out clean: bytes that are not UTF-8 are
+    shown as `\\udcff` escapes, so nothing read here can fail to encode later.
+    """
+    body = await _read_body(request, timeout_s)
+    parsed, error = parse_json(body)
     if entry is not None:
-        small = len(body) <= _JOURNAL_BODY_LIMIT
-        entry["body"] = parsed if error is None and small else body[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace")
+        entry["body"] = _journal_body(request, body, parsed, error)
     return Incoming(
         method=request.method,
         path=request.path,
-        query=request.query,
-        headers=request.headers,
+        query=clean_query(request.query),
+        headers=clean_headers(request.headers),
         body=body,
         json=parsed,
         json_error=error,
-        match_info=dict(request.match_info),
+        match_info={k: safe_text(v) for k, v in request.match_info.items()},
     )
 
 
-def _parse_json(body: bytes) -> tuple[Any, str | None]:
+async def _read_body(request: web.Request, timeout_s: float | None) -> bytes:
+    try:
+        async with timeout(timeout_s):  # not wait_for: no extra task, so a body already here is read before a close is seen
+            return await request.read()
+    except web.HTTPRequestEntityTooLarge as exc:
+        raise bad_request(f"Request body too large: {exc.text or 'over the limit'}.", status=413) from None
+    except RequestPayloadError as exc:
+        raise bad_request(unreadable_body(exc)) from None
+    except asyncio.TimeoutError:
+        message = f"The request body did not arrive within {timeout_s:g} s (the server's --read-timeout); closing the connection."
+        raise bad_request(message, status=408, code="request_timeout") from None
+
+
+async def _answer_and_close(request: web.Request, response: web.Response) -> None:
+    """Send `response` and close the connection now, not after waiting for the rest of a body that is not coming."""
+    response.force_close()
+    await response.prepare(request)
+    await response.write_eof()
+    if request.transport is not None:
+        request.transport.close()
+
+
+def parse_json(body: bytes) -> tuple[Any, str | None]:
+    """Parse a JSON body as strict JSON: finite numbers, integers of sane length, no lone surrogates."""
     if not body.strip():
         return None, "the body is empty"
     try:
-        return json.loads(body), None
+        parsed = json.loads(body, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_sane_int)
     except UnicodeDecodeError:
         return None, "the body is not UTF-8"
     except json.JSONDecodeError as exc:
         return None, f"{exc.msg} at line {exc.lineno} column {exc.colno}"
     except RecursionError:
         return None, "it nests arrays or objects too deeply"
+    except ValueError as exc:
+        return None, str(exc)
+    if b"\\u" in body and _has_lone_surrogate(parsed):
+        return None, "a string holds a lone UTF-16 surrogate escape (like \\ud800), which is not valid Unicode"
+    return parsed, None
 
 
-def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state: ServerState) -> Call:
-    chat: ChatRequest = dialect.parse(incoming)
-    overrides: Overrides = read_overrides(request.headers, request.query)
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is too large")
+    return value
+
+
+def _sane_int(text: str) -> int:
+    if len(text) > _MAX_INT_DIGITS:
+        raise ValueError(f"an integer has {len(text)} digits; at most {_MAX_INT_DIGITS} are accepted")
+    return int(text)
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if safe_text(item) is not item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def clean_headers(headers: Mapping[str, str]) -> CIMultiDictProxy[str]:
+    """Headers with undecodable bytes shown as escapes (the parser keeps them as lone surrogates)."""
+    return CIMultiDictProxy(CIMultiDict((safe_text(k), safe_text(v)) for k, v in headers.items()))
+
+
+def clean_query(query: Mapping[str, str]) -> MultiDictProxy[str]:
+    """Query parameters as clean text (see `clean_headers`)."""
+    return MultiDictProxy(MultiDict((safe_text(k), safe_text(v)) for k, v in query.items()))
+
+
+def _journal_body(request: web.Request, body: bytes, parsed: Any, error: str | None) -> Any:
+    """What the journal keeps of a body: parsed JSON (or form fields), redacted; else its first 64 KiB as text."""
+    if len(body) <= _JOURNAL_BODY_LIMIT:
+        if error is None:
+            return redact_json(parsed)
+        if request.content_type == "application/x-www-form-urlencoded":
+            return redact_pairs(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    return body[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace")
+
+
+def _make_call(incoming: Incoming, dialect: Dialect, state: ServerState) -> tuple[Call, Override | None]:
+    chat = parse_request(dialect, incoming)
+    headers, query, path = incoming.headers, incoming.query, incoming.path
+    overrides: Overrides = read_overrides(headers, query)
     config = state.config
-    session = request_session(request)
+    session = session_of(headers, query)
     catalog = state.view(session)
-    scenario = select(catalog, chat, headers=request.headers, query=request.query, path=request.path, default=config.default)
-    scenario, attempt = take_attempt(state.sessions, catalog.scenarios, scenario, session, request.path, chat)
+    override, scenario = _demo_override(chat, catalog, state.demo, path, session, headers, query)
+    scenario = scenario or select(catalog, chat, headers=headers, query=query, path=path, default=config.default)
+    scenario, attempt = take_attempt(state.sessions, catalog.scenarios, scenario, session, path, chat)
     seed = overrides.seed if overrides.seed is not None else config.seed
     stream_config = scenario.stream
     if overrides.delay_ms is not None:
@@ -149,48 +260,101 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
         seeded=seed is not None,
         speed=overrides.speed if overrides.speed is not None else config.speed,
         stream_config=stream_config,
-        wire=request_wire(scenario.wire, request.headers, request.query),
+        wire=request_wire(scenario.wire, headers, query),
         attempt=attempt,
-        last_event_id=last_event_id(request),
-    )
+        last_event_id=last_event_id(headers),
+    ), override
 
 
-def last_event_id(request: web.Request) -> int | None:
+def _demo_override(
+    chat: ChatRequest, catalog: Catalog, demo: DemoOverrides, path: str, session: str | None, headers: Mapping[str, str], query: Mapping[str, str]
+) -> tuple[Override | None, Scenario | None]:
+    """The demo override meant for this request and its scenario (see `mockllm.demo` for the precedence)."""
+    if not len(demo) or names_own_scenario(chat, headers, query):
+        return None, None
+    override = demo.take(path, session, set(catalog.scenarios))
+    return override, catalog.scenarios[override.scenario] if override else None
+
+
+#: What a dialect's parser raises on input it failed to check (a bug to fix there, but the client's input is at fault).
+_PARSER_SLIPS = (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError, RecursionError, UnicodeError)
+
+
+def parse_request(dialect: Dialect, incoming: Incoming) -> ChatRequest:
+    """`dialect.parse`, with input its parser did not foresee answered as a 400 (and one log line) instead of a 500."""
+    try:
+        return dialect.parse(incoming)
+    except _PARSER_SLIPS as exc:
+        reason = f"{type(exc).__name__}: {safe_text(str(exc))[:200]}"
+        log.warning("%s parser could not read %s %s: %s", dialect.name, incoming.method, safe_text(incoming.path), reason)
+        raise bad_request(f"This request could not be read as a {dialect.name} request ({reason}).") from None
+
+
+def last_event_id(headers: Mapping[str, str]) -> int | None:
     """The `Last-Event-ID` a reconnecting EventSource sends (a number; anything else starts over)."""
-    value = request.headers.get("Last-Event-ID", "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    value = headers.get("Last-Event-ID", "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _request_entry(request: web.Request) -> dict[str, Any]:
-    headers = {k: ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in request.headers.items()}
+    session = request_session(request)
     return {
         "time": time.time(),
         "method": request.method,
-        "path": request.path,
-        "query": {k: ("<redacted>" if k == SECRET_QUERY else v) for k, v in request.query.items()},
-        "headers": headers,
-        "session": request_session(request),
+        "path": safe_text(request.path),
+        "query": redact_pairs(request.query.items()),
+        "headers": redact_pairs(request.headers.items()),
+        "session": safe_text(session) if session else None,
         "scenario": None,
     }
 
 
+def journal_answered(request: web.Request, status: int, ended: str, **fields: Any) -> dict[str, Any]:
+    """Journal a request answered at once (an admin change, an unknown route) and announce it to subscribers."""
+    journal = request.app[STATE].journal
+    done = {"status": status, "ended": ended, "writes": 0, "bytes": 0, "errors": [], "duration_ms": 0.0}
+    entry = journal.record({**_request_entry(request), **done, **fields})
+    journal.finished(entry)
+    return entry
+
+
 def journal_unrouted(request: web.Request, status: int) -> None:
     """Journal a request no route serves, so a test sees what its client got wrong."""
-    journal = request.app[STATE].journal
-    entry = journal.record({**_request_entry(request), "status": status, "ended": "no route", "writes": 1, "bytes": 0})
-    journal.finished(entry)
+    journal_answered(request, status, "no route", writes=1)
 
 
 def request_session(request: web.Request) -> str | None:
     """The request's session: header `X-Mock-Session`, else query `mock_session`, else None."""
-    return request.headers.get(SESSION_HEADER) or request.query.get(SESSION_QUERY) or None
+    return session_of(request.headers, request.query)
+
+
+def session_of(headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
+    """The session named by these headers or query parameters (see `request_session`)."""
+    return headers.get(SESSION_HEADER) or query.get(SESSION_QUERY) or None
+
+
+def _error_json(error: Error) -> dict[str, Any]:
+    return {"status": error.status, "code": error.code, "type": error.type, "message": error.message}
+
+
+def _logged(entry: dict[str, Any]) -> dict[str, Any]:
+    """The fields a JSON log line carries about the request."""
+    return {"request": {k: entry.get(k) for k in _LOGGED}}
+
+
+def _log_start(request: web.Request, entry: dict[str, Any]) -> None:
+    override = f" (demo override #{entry['override']})" if entry.get("override") else ""
+    log.info("%s %s ← %s seed=%s%s", request.method, request.path_qs, entry["scenario"], entry["seed"], override, extra=_logged(entry))
 
 
 def _log(request: web.Request, entry: dict[str, Any]) -> None:
+    """The line a request ends with: outcome, how the stream ended, and the error it carried (a warning then)."""
     what = f"{entry['scenario']} seed={entry.get('seed')}" if entry.get("scenario") else "-"
     mode = "stream" if entry.get("stream") else "whole"
-    log.info(
-        "%s %s → %s %s %s, %d writes, %.0f ms, %s",
+    errors = [_describe_error(e, entry["status"]) for e in entry["errors"]]
+    log.log(
+        logging.WARNING if errors or (entry["status"] or 500) >= 400 else logging.INFO,
+        "%s %s → %s %s %s, %d writes, %.0f ms, %s%s",
         request.method,
         request.path_qs,
         what,
@@ -199,5 +363,12 @@ def _log(request: web.Request, entry: dict[str, Any]) -> None:
         entry["writes"],
         entry["duration_ms"],
         entry["ended"],
-        extra={"request": {k: entry.get(k) for k in _LOGGED}},
+        "".join(f"; {e}" for e in errors),
+        extra=_logged(entry),
     )
+
+
+def _describe_error(error: dict[str, Any], status: int | None) -> str:
+    where = "in the stream" if status == 200 else f"as HTTP {error['status']}"
+    code = f" code {error['code']}" if error["code"] is not None else ""
+    return f"error{code} {error['message']!r} {where}"

@@ -1,4 +1,4 @@
-"""Cross-cutting HTTP behaviour: CORS for browser pages, errors shaped, never a traceback."""
+"""Cross-cutting HTTP behaviour: CORS for browser pages, errors shaped, never a second response in a stream."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 from typing import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from .dialects.base import DIALECTS
 from .events import Error
@@ -18,6 +19,9 @@ _RATE_LIMITS = [f"x-ratelimit-{kind}-{of}" for kind in ("limit", "remaining", "r
 EXPOSED = ", ".join(
     ["X-Mock-Scenario", "X-Mock-Seed", "X-Mock-Session", "X-Mock-Attempt", "X-Request-Id", "Retry-After", "Retry-After-Ms", "x-should-retry", *_RATE_LIMITS]
 )
+ADMIN_PREFIX = "/_mock/"
+#: The request key under which the response that began (its status line sent) is kept.
+STARTED = web.RequestKey("started", web.StreamResponse)
 
 
 @web.middleware
@@ -28,9 +32,17 @@ async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
     return await handler(request)
 
 
-async def add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """Let a page on any origin read every response, streamed ones included."""
+async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+    """Note that `request`'s response began, then add its CORS headers."""
+    request[STARTED] = response
+    add_cors_headers(request, response)
+
+
+def add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Let a page on any origin read model responses, streamed ones included; admin ones only same-origin."""
     origin = request.headers.get("Origin")
+    if is_admin_path(request.path) and origin is not None and not same_origin(request):
+        return
     response.headers["Access-Control-Allow-Origin"] = origin or "*"
     if origin:
         response.headers["Vary"] = "Origin"
@@ -43,18 +55,53 @@ async def add_cors_headers(request: web.Request, response: web.StreamResponse) -
         response.headers["Access-Control-Max-Age"] = "86400"
 
 
+def is_admin_path(path: str) -> bool:
+    """Whether `path` is under `/_mock/` (admin and health)."""
+    return path.startswith(ADMIN_PREFIX) or path == ADMIN_PREFIX.rstrip("/")
+
+
+def same_origin(request: web.Request) -> bool:
+    """Whether the request's `Origin` is this server as the client addressed it (scheme and Host)."""
+    return request.headers.get("Origin") == f"{request.scheme}://{request.headers.get('Host', '')}"
+
+
 @web.middleware
 async def shaped_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn routing errors and unexpected exceptions into OpenAI-shaped JSON errors."""
+    """Turn routing errors and unexpected exceptions into OpenAI-shaped JSON errors.
+
+    An error after the response began cannot become a second response: the
+    connection is closed after what was sent, so the client sees the stream
+    end unfinished, as a broken upstream ends it.
+    """
     try:
         return await handler(request)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
+        if request.get(STARTED) is not None:
+            return _end_started(request)
         return error_response(exc.status, _routing_message(request, exc))
+    except RequestPayloadError as exc:
+        return error_response(400, unreadable_body(exc))
     except Exception:
         log.exception("internal error serving %s %s", request.method, request.path)
+        if request.get(STARTED) is not None:
+            return _end_started(request)
         return error_response(500, "mockllm hit an internal error; the server log has the details.")
+
+
+def unreadable_body(exc: RequestPayloadError) -> str:
+    """What to tell a client whose body aiohttp could not read (a `Content-Encoding` that does not decode)."""
+    cause = exc.__cause__ or exc
+    return f"The request body could not be read: {getattr(cause, 'message', None) or cause}."
+
+
+def _end_started(request: web.Request) -> web.StreamResponse:
+    """Close a connection whose response already began, and hand aiohttp that response (not a new one)."""
+    if request.transport is not None:
+        request.transport.close()
+    response: web.StreamResponse = request[STARTED]
+    return response
 
 
 def _routing_message(request: web.Request, exc: web.HTTPException) -> str:

@@ -5,6 +5,13 @@ overrides) uses one of these. Messages may hold `{{model}}`, filled per request.
 Sources: OpenAI (rate limits, quota, keys, context length, 500, the Cloudflare
 502/503 bodies), Azure OpenAI (content filter), DeepSeek (402 insufficient
 balance), Anthropic (529 overloaded).
+
+`PRESETS` are the symptoms as OpenAI-compatible services send them. Where
+another provider sends a symptom differently (another status, error type,
+message or headers), `PROVIDER_PRESETS[provider][name]` is that provider's own
+`Preset`; the provider is the name its dialect declares (`Dialect.provider`).
+The `Error` an error step makes carries one variant per provider
+(`Error.variants`), and each dialect shapes `error.sent_by(its provider)`.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ class Preset:
     source: str = "OpenAI"
     advice: str = ""
 
+
+#: The provider whose error shape `PRESETS` have.
+BASE_PROVIDER = "OpenAI"
 
 NO_PRESET = Preset(500, "", None)
 """What an `error` step without a preset starts from."""
@@ -144,6 +154,49 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
         ),
     }
 )
+
+
+_ANTHROPIC_LOW_CREDIT = (
+    "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."
+)
+
+
+def _anthropic(status: int, kind: str, message: str, headers: Mapping[str, str] | None = None) -> Preset:
+    """A symptom as Anthropic sends it: `status`, error type `kind`, `message` (and headers)."""
+    return Preset(status, message, kind, headers=headers or {}, source="Anthropic")
+
+
+#: How other providers send the symptoms: provider → preset name → that provider's preset (absent: shaped from `PRESETS`).
+PROVIDER_PRESETS: Mapping[str, Mapping[str, Preset]] = MappingProxyType(
+    {
+        "Anthropic": MappingProxyType(
+            {
+                "rate_limited": _anthropic(
+                    429,
+                    "rate_limit_error",
+                    "This request would exceed the rate limit for your organization (5f3c1e52-6b1d-4a8e-9d27-0c4b8e1f2a63) "
+                    "of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can "
+                    "see the response headers for current usage. Please reduce the prompt length or the maximum tokens "
+                    "requested, or try again later. You may also contact sales at https://www.anthropic.com/contact-sales "
+                    "to discuss your options for a rate limit increase.",
+                    # every Anthropic answer has the `anthropic-ratelimit-*` headers; a 429 says none are left
+                    {"retry-after": "1", "anthropic-ratelimit-requests-remaining": "0"},
+                ),
+                "insufficient_quota": _anthropic(400, "invalid_request_error", _ANTHROPIC_LOW_CREDIT),
+                "insufficient_balance": _anthropic(402, "billing_error", _ANTHROPIC_LOW_CREDIT),
+                "invalid_api_key": _anthropic(401, "authentication_error", "invalid x-api-key"),
+                "content_filter": _anthropic(400, "invalid_request_error", "Output blocked by content filtering policy"),
+                "context_length_exceeded": _anthropic(400, "invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum"),
+                "server_error": _anthropic(500, "api_error", "Internal server error"),
+            }
+        ),
+    }
+)
+
+
+def variants(name: str) -> dict[str, Preset]:
+    """How the providers that send preset `name` differently send it: provider → preset."""
+    return {provider: presets[name] for provider, presets in PROVIDER_PRESETS.items() if name in presets}
 
 
 def preset_names() -> list[str]:

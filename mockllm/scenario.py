@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from typing import Literal, Pattern
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from .attempts import AfterAttempts, AttemptOutcome
 from .faults import FaultEntry
 from .framing import FramingOptions
+from .linear_regex import LinearRegex
 from .steps import Step
 from .strict import NAME_PATTERN, Strict
 from .wire.config import WireConfig
@@ -30,27 +30,23 @@ class ToolResultMatch(Strict):
     """Which tool result the request must carry: by the tool's name and/or a regex on its content."""
 
     name: str | None = None
-    content: Pattern[str] | None = Field(None, description="searched in the result's content")
-
-    @field_validator("content", mode="before")
-    @classmethod
-    def _compile(cls, value: object) -> object:
-        return _regex(value)
+    content: LinearRegex | None = Field(None, description="searched in the result's content")
 
 
 class Match(Strict):
     """What a request must satisfy to pick this scenario; every given rule must hold.
 
-    Regexes are searched (not anchored). `tool_result` is `true` (the request
+    Regexes are searched (not anchored) by RE2, in linear time, over the
+    first 64 Ki characters (`mockllm.linear_regex`). `tool_result` is `true` (the request
     carries tool results since its last user message), a tool name, or
     `{name, content}`; `turn` counts the assistant turns so far (0 on the first
     request); `has_tools` / `tool` test the tools offered.
     """
 
-    message: Pattern[str] | None = Field(None, description="searched in the last user message")
-    model: Pattern[str] | None = Field(None, description="searched in the requested model name")
-    path: Pattern[str] | None = Field(None, description="searched in the request path")
-    system: Pattern[str] | None = Field(None, description="searched in the system prompt")
+    message: LinearRegex | None = Field(None, description="searched in the last user message")
+    model: LinearRegex | None = Field(None, description="searched in the requested model name")
+    path: LinearRegex | None = Field(None, description="searched in the request path")
+    system: LinearRegex | None = Field(None, description="searched in the system prompt")
     tool_result: bool | ToolResultMatch | None = None
     turn: int | None = Field(None, ge=0, description="assistant turns so far")
     has_tools: bool | None = None
@@ -60,20 +56,6 @@ class Match(Strict):
     @classmethod
     def _name_alone(cls, value: object) -> object:
         return {"name": value} if isinstance(value, str) else value
-
-    @field_validator("message", "model", "path", "system", mode="before")
-    @classmethod
-    def _compile(cls, value: object) -> object:
-        return _regex(value)
-
-
-def _regex(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
-    return value
 
 
 class Scenario(Strict):

@@ -7,13 +7,14 @@ beside its definition with `@compiles("kind")`.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from .events import Delay, Error, Event, Fault, Finish, Text, Think, ToolCall, Usage
 from .faults import DisconnectEntry, FaultSpec, draw
-from .presets import NO_PRESET, find_preset, preset_names
+from .presets import NO_PRESET, Preset, find_preset, preset_names, variants
 from .schema_data import SchemaError, generate
 from .strict import Strict
 from .text import TextSource, render
@@ -76,13 +77,19 @@ class ErrorStep(Strict):
         return {*cls.model_fields, "msg"}
 
     def event(self, call: Call) -> Error:
-        """The `Error` this step sends: its own fields over its preset's; `{{model}}` filled in the message."""
+        """The `Error` this step sends: its own fields over its preset's (and over each provider's variant of it)."""
         base = find_preset(self.preset) if self.preset else NO_PRESET
+        message = None if self.message is None else render(self.message, call, call.rng)
+        sent_by = variants(self.preset) if self.preset else {}
+        return replace(self._over(base, message, call), variants=tuple((p, self._over(v, message, call)) for p, v in sent_by.items()))
+
+    def _over(self, base: Preset, message: str | None, call: Call) -> Error:
+        """This step's fields over `base`; `{{model}}` filled in the preset's message."""
         headers = {**base.headers, **self.headers}
         if self.retry is not None:
             headers["x-should-retry"] = "true" if self.retry else "false"
         return Error(
-            render(base.message if self.message is None else self.message, call, call.rng),
+            render(base.message, call, call.rng) if message is None else message,
             self.status or base.status,
             base.code if self.code is None else self.code,
             self.type or base.type,
@@ -220,9 +227,11 @@ def compile_scenario(scenario: Scenario, call: Call) -> Iterator[Event]:
     finished = False
     for step in scenario.steps:
         for event in COMPILERS[step.kind](getattr(step, step.kind), call):
-            yield event
             if isinstance(event, Error):
+                call.errors.append(event)  # noted before it is sent: the consumer may stop at it
+                yield event
                 return
+            yield event
             if isinstance(event, (Text, Think, ToolCall)):
                 last_output = event
             finished = finished or isinstance(event, Finish)

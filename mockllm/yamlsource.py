@@ -1,17 +1,31 @@
 """Read YAML documents with their node positions, and place problems at a line.
 
 Every problem found in a file becomes a `Problem`, printed as
-`file:line: path: message` so an editor can jump to it.
+`file:line: path: message` so an editor can jump to it. Hostile files
+are problems too: limits on file size, document count, nesting depth and
+alias expansion are checked while the file is read, before work grows, and
+only plain data tags are accepted.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import yaml
 from pydantic import ValidationError
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DOCUMENTS = 500
+MAX_DEPTH = 40
+#: Nodes a document may hold once every alias is expanded (a few hundred is typical).
+MAX_NODES = 50_000
+#: The tags a scenario file may use: plain data (timestamps read as text errors later, where they land).
+ALLOWED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "str", "seq", "map", "merge", "timestamp")
+)
 
 
 @dataclass(frozen=True)
@@ -70,32 +84,183 @@ class Document:
 
 
 def read_documents(path: Path) -> Iterator[Document]:
-    """Yield each document of a YAML file; raise ProblemsError on bad YAML."""
+    """Yield each document of a YAML file; raise ProblemsError on bad or hostile YAML."""
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProblemsError([Problem(name, 1, "", f"cannot read: {exc}")]) from None
-    yield from parse_documents(name, text)
+    yield from parse_documents(name, _read_text(path))
 
 
 def parse_documents(name: str, text: str) -> Iterator[Document]:
-    """Yield each document of YAML `text`, its problems placed in `name`; raise ProblemsError on bad YAML."""
-    try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        tabs = "; indent with spaces, not tabs" if "'\\t'" in str(exc.problem) else ""
-        raise ProblemsError([Problem(name, line, "", f"invalid YAML: {exc.problem or exc}{tabs}")]) from None
+    """Yield each document of YAML `text`, its problems placed in `name`; raise ProblemsError on bad or hostile YAML."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ProblemsError([Problem(name, 1, "", f"YAML text is over {MAX_FILE_BYTES:,} characters, the most a scenario file may have")])
+    nodes = _compose(name, text)
     for node in nodes:
-        if node is None or _is_empty(node):
-            continue
         duplicates = list(_duplicate_keys(node, []))
         if duplicates:
             raise ProblemsError([Problem(name, line, dotted(loc), "duplicate key") for line, loc in duplicates])
-        loader = yaml.SafeLoader("")
-        yield Document(name, loader.construct_document(node), node)
+        yield Document(name, _construct(name, node), node)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: at most MAX_FILE_BYTES of UTF-8 (the size checked before reading)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ProblemsError([Problem(str(path), 1, "", f"file is {size:,} bytes; a scenario file may have at most {MAX_FILE_BYTES:,}")])
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ProblemsError([Problem(str(path), 1, "", f"file is over {MAX_FILE_BYTES:,} bytes, the most a scenario file may have")])
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ProblemsError([Problem(str(path), line, "", f"cannot read: {exc}")]) from None
+    except OSError as exc:
+        raise ProblemsError([Problem(str(path), 1, "", f"cannot read: {exc.strerror or exc}")]) from None
+
+
+def _compose(name: str, text: str) -> list[yaml.Node]:
+    """The file's non-empty documents as node trees, within the limits; ProblemsError for the first problem."""
+    _check_document_count(name, text)
+    nodes: list[yaml.Node] = []
+    loader: _GuardedLoader | None = None
+    try:
+        loader = _GuardedLoader(text)
+        while loader.check_node():
+            if loader.documents >= MAX_DOCUMENTS:
+                raise _Refused(f"more than {MAX_DOCUMENTS} documents in one file", loader.peek_event().start_mark, [])
+            loader.documents += 1
+            node = loader.get_node()
+            if node is not None and not _is_empty(node):
+                nodes.append(node)
+    except _Refused as exc:
+        raise ProblemsError([Problem(name, exc.mark.line + 1 if exc.mark else 1, _short_path(exc.path), exc.message)]) from None
+    except yaml.MarkedYAMLError as exc:
+        raise ProblemsError([_marked_problem(name, exc, loader.path if loader else [])]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
+        raise ProblemsError([Problem(name, line, "", f"invalid YAML: control character U+{code:04X} is not allowed (write it as an escape in a double-quoted string)")]) from None
+    except yaml.YAMLError as exc:
+        raise ProblemsError([Problem(name, 1, "", f"invalid YAML: {exc}")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return nodes
+
+
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+def _check_document_count(name: str, text: str) -> None:
+    """Refuse a file of too many documents from its `---` lines alone, before parsing any."""
+    for count, found in enumerate(_DOCUMENT_START.finditer(text), 1):
+        if count > MAX_DOCUMENTS:  # (a document before the first `---` is counted by the composer)
+            line = text.count("\n", 0, found.start()) + 1
+            raise ProblemsError([Problem(name, line, "", f"more than {MAX_DOCUMENTS} documents in one file")])
+
+
+def _marked_problem(name: str, exc: yaml.MarkedYAMLError, loc: Sequence[str | int]) -> Problem:
+    """A Problem from PyYAML's own error, at its mark, its two parts joined as one sentence."""
+    mark = exc.problem_mark or exc.context_mark
+    message = exc.problem or str(exc)
+    if exc.context and exc.context_mark and exc.problem and not exc.context.startswith("while"):
+        message = f"{exc.context} (line {exc.context_mark.line + 1}), {exc.problem}"
+    tabs = "; indent with spaces, not tabs" if "'\\t'" in str(exc.problem) else ""
+    return Problem(name, mark.line + 1 if mark else 1, _short_path(loc), f"invalid YAML: {message}{tabs}")
+
+
+def _short_path(loc: Sequence[str | int]) -> str:
+    """The dotted path, its middle elided past 10 parts (a problem deep inside a hostile file)."""
+    return dotted(loc) if len(loc) <= 10 else f"{dotted(loc[:5])}…{dotted(loc[-2:])}"
+
+
+def _construct(name: str, node: yaml.Node) -> Any:
+    """Python data of one checked node tree; a value YAML cannot build (a bad merge key, a huge number) is a problem."""
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        raise ProblemsError([_marked_problem(name, exc, [])]) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        reason = "a number has too many digits" if "digits" in str(exc) else str(exc)
+        raise ProblemsError([Problem(name, node.start_mark.line + 1, "", f"invalid YAML value: {reason}")]) from None
+
+
+class _Refused(Exception):
+    """A limit or rule the guarded loader enforces, at a place."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None, path: Sequence[str | int]) -> None:
+        super().__init__(message)
+        self.message, self.mark, self.path = message, mark, list(path)
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """A SafeLoader whose composer enforces depth, alias expansion, tag and key rules as it goes."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.documents = 0
+        self.path: list[str | int] = []
+        self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(node) → values it holds, aliases expanded
+
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        """Refuse deep flow nesting as it is scanned (its simple-key bookkeeping grows with the depth)."""
+        if self.flow_level >= MAX_DEPTH:
+            raise _Refused(f"nested more than {MAX_DEPTH} levels deep", self.get_mark(), self.path)
+        super().fetch_flow_collection_start(token_class)
+
+    def compose_document(self) -> yaml.Node:
+        self._sizes.clear()
+        return super().compose_document()  # type: ignore[no-any-return]
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        here = index.value if isinstance(index, yaml.ScalarNode) else index if isinstance(index, int) else None
+        if here is not None:
+            self.path.append(here)
+        try:
+            return self._compose_checked(parent, index)
+        finally:
+            if here is not None:
+                self.path.pop()
+
+    def _compose_checked(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) and event.anchor in self.anchors and self.anchors[event.anchor].end_mark is None:
+            raise _Refused(f"alias *{event.anchor} refers to a node that contains it (a recursive alias)", event.start_mark, self.path)
+        collection = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
+        if collection:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _Refused(f"nested more than {MAX_DEPTH} levels deep", event.start_mark, self.path)
+        try:
+            node: yaml.Node = super().compose_node(parent, index)
+        finally:
+            if collection:
+                self._depth -= 1
+        self._check(node)
+        return node
+
+    def _check(self, node: yaml.Node) -> None:
+        """Tag, key and expanded-size rules for a node just composed (its children are checked already)."""
+        if id(node) in self._sizes:
+            size = self._sizes[id(node)]  # an alias: its size counts again where it is used
+        else:
+            if node.tag not in ALLOWED_TAGS:
+                tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+                raise _Refused(f"tag {tag} is not allowed; scenario files hold plain data", node.start_mark, self.path)
+            size = 1
+            if isinstance(node, yaml.SequenceNode):
+                size += sum(self._sizes.get(id(child), 1) for child in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if not isinstance(key, yaml.ScalarNode):
+                        raise _Refused("a key must be plain text, not a list or mapping", key.start_mark, self.path)
+                    size += 1 + self._sizes.get(id(value), 1)
+            self._sizes[id(node)] = size
+        if size > MAX_NODES:
+            raise _Refused(f"aliases expand this document past {MAX_NODES:,} values", node.start_mark, self.path)
 
 
 def dotted(loc: Sequence[str | int]) -> str:

@@ -290,12 +290,12 @@ def rows() -> str:
     return HEADER + "\n".join(lines) + "\n"
 
 
-def replace_table(readme: str, table: str) -> str:
-    """README text with the table between the markers replaced."""
-    pattern = re.compile(re.escape(BEGIN) + r"\n.*?" + re.escape(END), re.DOTALL)
+def replace_table(readme: str, table: str, begin: str = BEGIN, end: str = END) -> str:
+    """README text with the table between the markers (`begin` … `end`) replaced."""
+    pattern = re.compile(re.escape(begin) + r"\n.*?" + re.escape(end), re.DOTALL)
     if not pattern.search(readme):
-        raise SystemExit(f"README.md has no failure-table markers ({BEGIN} … {END})")
-    return pattern.sub(lambda _: f"{BEGIN}\n{table}{END}", readme)
+        raise SystemExit(f"README.md has no table markers ({begin} … {end})")
+    return pattern.sub(lambda _: f"{begin}\n{table}{end}", readme)
 
 
 def main() -> None:

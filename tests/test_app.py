@@ -262,7 +262,8 @@ async def test_scenarios_listing(make_client: MakeClient, tmp_path: Path) -> Non
     scenario_file(tmp_path, "default")
     scenario_file(tmp_path, "matched", extra='match: {message: "充值", path: "^/v1/"}\n')
     client = await make_client(scenarios=tmp_path)
-    assert await (await client.get("/_mock/scenarios")).json() == [
+    listed = await (await client.get("/_mock/scenarios")).json()
+    assert [{k: s[k] for k in ("name", "description", "origin", "file", "match")} for s in listed] == [
         {"name": "default", "description": "d", "origin": "file", "file": str(tmp_path / "default.yaml"), "match": None},
         {"name": "matched", "description": "d", "origin": "file", "file": str(tmp_path / "matched.yaml"), "match": {"message": "充值", "path": "^/v1/"}},
     ]

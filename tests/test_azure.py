@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any, Iterator
 
 import openai
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import REPO, SCENARIOS
+from conftest import SCENARIOS
 from openai import AzureOpenAI, OpenAI
 from scenario_files import scenario, serving
 
@@ -157,21 +155,6 @@ def test_a_content_filter_finish_marks_the_filtered_category(live_server: Any, t
     assert last.choices[0].finish_reason == "content_filter"
     assert (last.choices[0].model_extra or {})["content_filter_results"]["violence"] == {"filtered": True, "severity": "medium"}
     assert (whole.choices[0].model_extra or {})["content_filter_results"]["violence"]["filtered"] is True
-
-
-def test_node_openai_sdk_on_completions_embeddings_and_azure(server: Any) -> None:
-    node = shutil.which("node")
-    assert node, "Node.js is needed to test openai-node (`node` is not on PATH)"
-    result = subprocess.run(
-        [node, "openai_routes.mjs"], cwd=REPO / "tests" / "browser", input=json.dumps({"baseURL": server.url, "headers": SEED}),
-        capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout)
-    assert [seen[k] for k in ("completion", "completionStream", "azureChat", "azureStream", "azureFinal")] == [HELLO] * 5
-    for key in ("embedding", "azureEmbedding"):
-        assert seen[key]["length"] == 1536 and seen[key]["norm"] == pytest.approx(1, abs=1e-5)
-    assert seen["embedding"]["first"] == seen["azureEmbedding"]["first"]
 
 
 @pytest.mark.parametrize("route", ["chat/completions", "completions"])

@@ -25,6 +25,7 @@ def test_local_host_banner(fake_lan):
     assert banner(config, 8123, 6).splitlines() == [
         "mockllm serving 6 scenarios from /srv/scenarios",
         "  base URL: http://127.0.0.1:8123/v1",
+        "  page:     http://127.0.0.1:8123/_mock/ui/ (playground: scenarios, wire inspector, live demo control)",
         "  speed no waiting, seed 7, default scenario 'hello'",
         f"  try:      curl -N http://127.0.0.1:8123/v1/chat/completions -H 'Content-Type: application/json' -d '{CURL_BODY}'",
     ]

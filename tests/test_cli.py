@@ -25,6 +25,11 @@ GOOD_VALUES = {
     "--seed": ("42", 42),
     "--default": ("hello", "hello"),
     "--max-stream-s": ("2.5", 2.5),
+    "--read-timeout": ("1.5", 1.5),
+    "--idle-timeout": ("20", 20.0),
+    "--max-connections": ("500", 500),
+    "--admin-token": ("s3cret", "s3cret"),
+    "--admin-open": ("1", True),
     "--ready-file": ("/tmp/ready.json", Path("/tmp/ready.json")),
     "--log-format": ("json", "json"),
     "--watch": ("on", True),
@@ -81,6 +86,7 @@ def test_flag_wins_over_variable(flag):
     typed, expected = GOOD_VALUES[flag]
     variable = "MOCKLLM_" + field_of(flag).upper()
     other = {"--host": "10.0.0.1", "--port": "1", "--scenarios": "/elsewhere", "--speed": "3", "--seed": "7", "--default": "echo", "--max-stream-s": "9"}
+    other.update({"--read-timeout": "9", "--idle-timeout": "9", "--max-connections": "9", "--admin-token": "other", "--admin-open": "0"})
     other.update({"--ready-file": "/elsewhere.json", "--log-format": "text", "--watch": "off"})
     config = config_from(parse_serve(flag, typed), environ={variable: other[flag]})
     assert getattr(config, field_of(flag)) == expected

@@ -32,10 +32,11 @@ def server(live_server, tmp_path: Path):
     return live_server(scenarios=tmp_path)
 
 
-def eventsource(origin: str, url: str) -> dict[str, Any]:
+def eventsource(origin: str, url: str, **options: Any) -> dict[str, Any]:
+    """What headless Chromium's EventSource collects from `url`; `options`: `listen` (event names), `until` (the last one)."""
     done = subprocess.run(
         ["node", str(BROWSER / "chromium_eventsource.mjs")],
-        input=json.dumps({"origin": origin, "url": url}),
+        input=json.dumps({"origin": origin, "url": url, **options}),
         capture_output=True,
         text=True,
         timeout=120,

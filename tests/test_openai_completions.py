@@ -128,3 +128,9 @@ async def test_the_journal_and_route_list_know_the_route(client: TestClient[Any,
     [entry] = await (await client.get("/_mock/journal", params={"path": "/v1/completions"})).json()
     assert (entry["scenario"], entry["status"], entry["body"]["prompt"]) == ("fast", 200, "journal me")
     assert "POST /v1/completions" in await (await client.get("/_mock/routes")).json()
+
+
+async def test_an_error_before_any_text_stays_an_http_error_with_echo(client: TestClient[Any, Any]) -> None:
+    body = {"model": "rate-limited", "prompt": "Q: ", "echo": True, "stream": True}
+    response = await client.post("/v1/completions", json=body, headers=SEED)
+    assert response.status == 429 and (await response.json())["error"]["code"] == "rate_limit_exceeded"

@@ -294,7 +294,10 @@ def test_tool_choice_shapes(choice: Any, expected: tuple[str, str | None]) -> No
     [
         ({"format": {"type": "text"}}, None),
         ({"format": {"type": "json_object"}}, {"type": "json_object"}),
-        ({"format": {"type": "json_schema", "name": "w", "strict": True, "schema": {"type": "object"}}}, {"type": "json_schema", "schema": {"type": "object"}}),
+        (
+            {"format": {"type": "json_schema", "name": "w", "strict": True, "schema": {"type": "object"}}},
+            {"type": "json_schema", "name": "w", "schema": {"type": "object"}, "strict": True},
+        ),
         ({"verbosity": "low"}, None),
     ],
     ids=["text", "json_object", "json_schema", "no-format"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any, Callable, Iterator
 
@@ -9,23 +10,16 @@ import openai
 import pytest
 from conftest import SCENARIOS
 from openai import AsyncOpenAI, OpenAI
-
+from pydantic import BaseModel, Field
+from regen_responses_golden import TOOLS
 from test_openai_sdk import COMPLETE, FAILING, MESSAGES, SEED as CHAT_SEED
 
 from mockllm.catalog import load_catalog
 
 SEED = {"X-Mock-Seed": "7", "X-Mock-Speed": "0"}
-TOOLS: list[Any] = [
-    {
-        "type": "function",
-        "name": "get_weather",
-        "description": "Current weather of a city.",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string", "enum": ["北京", "上海"]}}, "required": ["city"]},
-    }
-]
 CATALOG = load_catalog(SCENARIOS)
-#: The chat SDK tests' conversation as Responses input (their FAILING errors were computed for it, at CHAT_SEED).
-INPUT: list[Any] = [{"role": m["role"], "content": m["content"]} for m in MESSAGES]
+#: The chat SDK tests' conversation, as Responses input (their FAILING errors were computed for it, at CHAT_SEED).
+INPUT: list[Any] = MESSAGES
 
 
 @pytest.fixture
@@ -93,10 +87,10 @@ def test_stream_helper_gives_the_scenarios_literal_arguments(live_server: Any, t
     with client_of(server).responses.stream(model="call", input="天气", tools=TOOLS, extra_headers=SEED) as stream:
         final = stream.get_final_response()
     assert final.output_text == "我查一下"
-    calls = [item for item in final.output if item.type == "function_call"]
-    assert [(c.name, json.loads(c.arguments), c.call_id) for c in calls][1] == ("get_weather", {"city": "上海"}, "call_fixed")
-    assert json.loads(calls[0].arguments) == {"city": "北京"}
     assert [item.type for item in final.output] == ["message", "function_call", "function_call"]
+    first, second = [(c.name, json.loads(c.arguments), c.call_id) for c in final.output[1:]]
+    assert first[:2] == ("get_weather", {"city": "北京"}) and first[2].startswith("call_")
+    assert second == ("get_weather", {"city": "上海"}, "call_fixed")
 
 
 def test_reasoning_summary_streams_before_the_answer(live_server: Any, tmp_path: Any, client_of: Any) -> None:
@@ -213,3 +207,28 @@ def test_every_failing_scenario_raises_the_sdk_error(server: Any, client_of: Any
 
 def _text(code: Any) -> str | None:
     return None if code is None else str(code)
+
+
+class Weather(BaseModel):
+    city: str
+    high_c: int = Field(ge=-40, le=50)
+    rain: bool
+    issued: datetime.datetime
+
+
+def test_parse_with_a_text_format_gives_the_pydantic_model(server: Any, client_of: Any) -> None:
+    """`text.format` json_schema: the scenario's prose becomes a seeded document the SDK validates into the model."""
+    response = client_of(server).responses.parse(model="hello", input="天气？", text_format=Weather, extra_headers=SEED)
+    assert isinstance(response.output_parsed, Weather) and -40 <= response.output_parsed.high_c <= 50
+
+
+def test_stream_helper_parses_the_streamed_document(server: Any, client_of: Any) -> None:
+    with client_of(server).responses.stream(model="hello", input="天气？", text_format=Weather, extra_headers=SEED) as stream:
+        deltas = sum(event.type == "response.output_text.delta" for event in stream)
+        final = stream.get_final_response()
+    assert deltas > 1 and isinstance(final.output_parsed, Weather)
+
+
+def test_json_object_format_gives_a_json_object(server: Any, client_of: Any) -> None:
+    response = client_of(server).responses.create(model="hello", input="x", text={"format": {"type": "json_object"}}, extra_headers=SEED)
+    assert json.loads(response.output_text) == {"answer": scenario_text("hello")}

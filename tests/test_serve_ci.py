@@ -44,7 +44,7 @@ def test_ready_file_json_start_line_and_json_request_logs(serve: Any, tmp_path: 
     assert info["url"] == f"http://127.0.0.1:{info['port']}" and info["port"] > 0 and info["pid"] == process.proc.pid
     assert {"default", "hello"} <= set(info["scenarios"])
     ask(info["url"])
-    logged = json_logs_until(process, "POST /v1/chat/completions")
+    logged = json_logs_until(process, "POST /v1/chat/completions →")  # the end line (a start line comes first)
     assert logged["level"] == "info" and logged["time"].endswith("+00:00")
     assert {k: logged["request"][k] for k in ("id", "method", "path", "scenario", "status", "ended")} == {
         "id": 1, "method": "POST", "path": "/v1/chat/completions", "scenario": "default", "status": 200, "ended": "complete"

@@ -248,3 +248,16 @@ def test_python_sdk_parse_fails_on_an_as_is_answer(sdk: OpenAI) -> None:
 def test_json_object_mode_gives_a_json_object(sdk: OpenAI) -> None:
     content = sdk.chat.completions.create(model="prose", messages=USER, response_format={"type": "json_object"}).choices[0].message.content
     assert json.loads(content or "") == {"answer": "今天北京晴，最高 25 度。"}
+
+
+async def test_responses_text_format_gets_a_generated_document_and_a_bad_ref_is_a_400(client: TestClient[Any, Any]) -> None:
+    """The transform is the same on Responses (`text.format`); a schema the route let through still never gives a 500."""
+    fmt = {"type": "json_schema", "name": "weather", "schema": SCHEMA, "strict": True}
+    body = {"model": "prose", "input": "weather?", "text": {"format": fmt}}
+    response = await client.post("/v1/responses", json=body, headers=SEED)
+    assert response.status == 200
+    [text] = [part["text"] for item in (await response.json())["output"] if item["type"] == "message" for part in item["content"]]
+    assert valid(json.loads(text))
+    dangling = {**fmt, "schema": {"type": "object", "properties": {"a": {"$ref": "#/$defs/nowhere"}}, "required": ["a"]}}
+    response = await client.post("/v1/responses", json={**body, "text": {"format": dangling}}, headers=SEED)
+    assert response.status == 400 and "leads nowhere" in (await response.json())["error"]["message"]

@@ -2,6 +2,7 @@
 
 from . import (
     ai_sdk,
+    anthropic,
     azure,
     gemini,
     miniprogram,
@@ -22,6 +23,7 @@ __all__ = [
     "Incoming",
     "RequestError",
     "ai_sdk",
+    "anthropic",
     "azure",
     "gemini",
     "miniprogram",

@@ -60,6 +60,8 @@ class Dialect(ABC):
     """
 
     name: ClassVar[str]
+    #: The provider whose API this dialect speaks (the key of its error variants in `presets`); None for app framings.
+    provider: ClassVar[str | None] = None
     routes: ClassVar[tuple[str, ...]] = ()
     content_type: ClassVar[str] = "text/event-stream; charset=utf-8"
     #: What `wire.heartbeat_ms` sends in a quiet stream; None = this framing has no heartbeat.
@@ -128,12 +130,15 @@ def pretty_json(value: Any, indent: int = 2) -> bytes:
 
 
 
-_HTML_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+_HTML_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
 
 
 def html_safe(json_text: str) -> str:
     """JSON text with `<`, `>` and `&` as `\\u003c`, `\\u003e`, `\\u0026`, as Go and Google's servers encode it."""
-    return json_text.translate(_HTML_ESCAPES)
+    for char, escape in _HTML_ESCAPES:
+        if char in json_text:  # `str.translate` would be far slower on non-ASCII text
+            json_text = json_text.replace(char, escape)
+    return json_text
 
 
 def whole_tool_calls(events: Iterable[Event]) -> Iterator[Event]:

@@ -257,6 +257,10 @@ class _Answer:
     thoughts: int = 0
     finish: str = "stop"
     usage: Usage = field(default_factory=Usage)
+    prompt: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.prompt = self.call.chat.prompt_tokens  # counted once: every chunk reports it
 
     def take(self, event: Event) -> dict[str, Any] | None:
         """Count an event; return the part it streams as (None: nothing to stream)."""
@@ -275,15 +279,22 @@ class _Answer:
         elif isinstance(event, Usage):
             self.usage = event
         if part is not None:
-            self._keep(part)
+            self.parts.append(part)
         return part
 
-    def _keep(self, part: dict[str, Any]) -> None:
-        last = self.parts[-1] if self.parts else None
-        if last is not None and "text" in part and "text" in last and last.get("thought") == part.get("thought"):
-            self.parts[-1] = {**last, "text": last["text"] + part["text"]}
-        else:
-            self.parts.append(part)
+    def merged_parts(self) -> list[dict[str, Any]]:
+        """The parts of the whole answer: consecutive text parts (thoughts apart) joined into one."""
+        merged: list[dict[str, Any]] = []
+        texts: list[str] = []
+        for part, after in zip(self.parts, [*self.parts[1:], None]):
+            if "text" not in part:
+                merged.append(part)
+                continue
+            texts.append(part["text"])
+            if after is None or "text" not in after or after.get("thought") != part.get("thought"):
+                merged.append({**part, "text": "".join(texts)})
+                texts = []
+        return merged
 
     def response(self, parts: list[dict[str, Any]], finished: bool) -> dict[str, Any]:
         """A `GenerateContentResponse` with these parts, finished or not."""
@@ -293,10 +304,14 @@ class _Answer:
         candidate["index"] = 0
         if finished and self.finish == "tool_calls":
             candidate["finishMessage"] = "Model generated function call(s)."
-        return {"candidates": [candidate], "usageMetadata": self.usage_json(), "modelVersion": self.call.model, "responseId": self.call.id[:23]}
+        return {"candidates": [candidate], "usageMetadata": self.usage_json(), **self.origin()}
+
+    def origin(self) -> dict[str, str]:
+        """The fields that end every response: the model version and the response id."""
+        return {"modelVersion": self.call.model, "responseId": self.call.id[:23]}
 
     def usage_json(self) -> dict[str, Any]:
-        prompt = self.usage.prompt_tokens if self.usage.prompt_tokens is not None else self.call.chat.prompt_tokens
+        prompt = self.usage.prompt_tokens if self.usage.prompt_tokens is not None else self.prompt
         candidates = self.usage.completion_tokens if self.usage.completion_tokens is not None else self.candidates
         usage: dict[str, Any] = {"promptTokenCount": prompt}
         if candidates:
@@ -318,9 +333,22 @@ def _function_call(event: ToolCall) -> dict[str, Any]:
 class _Frames:
     """Frames streamed responses as SSE events (`?alt=sse`) or as the elements of one JSON array."""
 
-    def __init__(self, sse: bool) -> None:
+    def __init__(self, sse: bool, answer: _Answer) -> None:
         self.sse = sse
         self.sent = 0
+        self.answer = answer
+        # An SSE delta is `response([part])` written from a per-stream template: only the part and usage are encoded.
+        tail = line_json(answer.origin())
+        self._head = 'data: {"candidates": [{"content": {"parts": ['
+        self._middle = '],"role": "model"},"index": 0}],"usageMetadata": '
+        self._tail = "," + tail[1:] + SSE_END
+
+    def delta(self, part: dict[str, Any]) -> bytes:
+        """The chunk of one streamed part."""
+        if not self.sse:
+            return self.next(self.answer.response([part], finished=False))
+        self.sent += 1
+        return (self._head + line_json(part) + self._middle + line_json(self.answer.usage_json()) + self._tail).encode()
 
     def next(self, value: Mapping[str, Any]) -> bytes:
         self.sent += 1
@@ -346,6 +374,7 @@ class Gemini(Dialect):
     """Gemini `GenerateContentResponse` chunks, errors and model listings, byte for byte."""
 
     name = "gemini"
+    provider = "Gemini"
     routes = tuple(f"POST /{version}/models/{{model}}:{method}" for version in VERSIONS for method in METHODS)
     content_type = SSE_TYPE
     #: the service sends no keep-alive bytes, and google-genai would fail on a comment line
@@ -371,8 +400,8 @@ class Gemini(Dialect):
         )
 
     def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
-        frames = _Frames(_options(call.chat).sse)
         answer = _Answer(call, _options(call.chat).include_thoughts)
+        frames = _Frames(_options(call.chat).sse, answer)
         for event in whole_tool_calls(events):
             if isinstance(event, Delay):
                 yield event
@@ -380,7 +409,7 @@ class Gemini(Dialect):
                 yield self.error_response(event) if error_as_response(event, frames.sent > 0) else frames.last({"error": error_json(event)})
                 return
             elif (part := answer.take(event)) is not None:
-                yield frames.next(answer.response([part], finished=False))
+                yield frames.delta(part)
         yield frames.last(answer.response([], finished=True))
 
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
@@ -390,7 +419,7 @@ class Gemini(Dialect):
             return
         answer = _Answer(call, chat.include_thoughts)
         if (yield from whole_answer(events, answer.take, self.error_response)):
-            yield _respond(200, answer.response(answer.parts, finished=True))
+            yield _respond(200, answer.response(answer.merged_parts(), finished=True))
 
     def error_response(self, error: Error) -> Respond:
         return _respond(error.status, {"error": error_json(error)}, headers=error.headers, chunked=error.delivery == "chunked")

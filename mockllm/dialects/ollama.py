@@ -14,6 +14,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from .. import tokens
@@ -63,8 +64,12 @@ def go_json(value: Any) -> str:
 def go_time(ns: int) -> str:
     """A Unix time in nanoseconds as Go's RFC 3339 (trailing zeros of the fraction dropped)."""
     seconds, fraction = divmod(ns, 1_000_000_000)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    return stamp + (f".{fraction:09d}".rstrip("0") if fraction else "") + "Z"
+    return _second(seconds) + (f".{fraction:09d}".rstrip("0") if fraction else "") + "Z"
+
+
+@lru_cache(maxsize=256)
+def _second(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
 def invalid(message: str, status: int = 400) -> RequestError:
@@ -230,20 +235,21 @@ class _Shape:
         self.generate = options.generate
         self.think = options.think
         self.model = options.model_name or call.model
+        # A text or thinking line is `line({**output(...), "done": False})` written from templates: only the text is encoded.
+        self._head = '{"model":' + go_json(self.model) + ',"created_at":"'
+        where = ('","response":', '","response":"","thinking":') if self.generate else ('","message":{"role":"assistant","content":', '","message":{"role":"assistant","content":"","thinking":')
+        self._before = dict(zip((Text, Think), where))
+        self._after = ',"done":false}\n' if self.generate else '},"done":false}\n'
 
     def delta(self, event: Event, answer: _Answer) -> bytes | None:
         """The `done: false` line of one delta (None: this route sends nothing for it)."""
-        if isinstance(event, Think) and not self.think:
-            return None
-        if isinstance(event, Text):
-            fields = self.output(event.text, "", [])
-        elif isinstance(event, Think):
-            fields = self.output("", event.text, [])
-        elif isinstance(event, ToolCall) and not self.generate:
-            fields = self.output("", "", [event])
-        else:
-            return None
-        return self.line({**fields, "done": False}, answer)
+        if isinstance(event, (Text, Think)):
+            if isinstance(event, Think) and not (self.think and event.text):
+                return None
+            return (self._head + answer.created_at() + self._before[type(event)] + go_json(event.text) + self._after).encode()
+        if isinstance(event, ToolCall) and not self.generate:
+            return self.line({**self.output("", "", [event]), "done": False}, answer)
+        return None
 
     def output(self, content: str, thinking: str, tool_calls: list[ToolCall]) -> dict[str, Any]:
         """The answer fields: `response` (+ `thinking`), or a `message`."""
@@ -274,6 +280,7 @@ class Ollama(Dialect):
     """Ollama `/api/chat` and `/api/generate` lines and answers, byte for byte."""
 
     name = "ollama"
+    provider = "Ollama"
     routes = ("POST /api/chat", "POST /api/generate")
     content_type = NDJSON_TYPE
     #: every line must be a JSON object

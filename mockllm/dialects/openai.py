@@ -354,6 +354,7 @@ class OpenAIChat(OpenAIDialect):
     """OpenAI Chat Completions chunks, byte for byte."""
 
     name = "openai"
+    provider = "OpenAI"
     routes: ClassVar[tuple[str, ...]] = ("POST /v1/chat/completions", "GET /v1/chat/completions")
 
     def parse(self, incoming: Incoming) -> ChatRequest:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Mapping
 
 from .. import tokens
 from ..call import Call, ChatRequest
-from ..events import Delay, Error, Event, Respond, Text, WireItem
+from ..events import Delay, Error, Event, Text, WireItem
 from .base import Incoming, bad_request, compact_json, error_as_response, register
 from .openai import DONE, Answer, OpenAIDialect, error_json, opened, optional, read_body, read_stream, read_texts
 
@@ -49,9 +49,6 @@ class OpenAICompletions(OpenAIDialect):
         prompts = _prompts(call)
         answer = Answer()
         started = False
-        if _echo(call):
-            started = True
-            yield from (frame.text(i, prompt) for i, prompt in enumerate(prompts))
         for event in events:
             if isinstance(event, Delay):
                 yield event
@@ -61,8 +58,12 @@ class OpenAICompletions(OpenAIDialect):
             else:
                 answer.take(event)
                 if isinstance(event, Text):
-                    started = True
+                    if not started:
+                        started = True
+                        yield from _echoed(frame, call)
                     yield from (frame.text(i, event.text) for i in range(len(prompts)))
+        if not started:
+            yield from _echoed(frame, call)
         yield from (frame.finish(i, answer.finish) for i in range(len(prompts)))
         if call.chat.include_usage:
             yield frame.usage(usage_json(answer, call))
@@ -120,6 +121,12 @@ def _prompts(call: Call) -> list[str]:
 
 def _echo(call: Call) -> bool:
     return bool(call.chat.body.get("echo"))
+
+
+def _echoed(frame: CompletionFramer, call: Call) -> Iterator[bytes]:
+    """With `echo: true`, each prompt as its choice's first text (sent with the answer's first text, after any error)."""
+    if _echo(call):
+        yield from (frame.text(i, prompt) for i, prompt in enumerate(_prompts(call)))
 
 
 class CompletionFramer:

@@ -13,7 +13,6 @@ service sends them.
 from __future__ import annotations
 
 import base64
-import json
 import random
 import string
 import time
@@ -21,13 +20,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-import jsonschema
-
-from .. import tokens
 from ..call import Call, ChatRequest, Tool, ToolResult
-from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
-from .base import Dialect, Incoming, Listing, RequestError, bad_request, compact_json, error_as_response, pretty_json, register
-from .openai import OpenAIChat, _tool, read_tool_choice
+from ..events import Delay, Error, Event, Respond, Text, Think, ToolArgs, ToolCall, WireItem
+from .base import Dialect, Incoming, Listing, RequestError, bad_request, compact_json, error_as_response, pretty_json, register, whole_answer
+from .openai import Answer, OpenAIChat, _tool, error_json, json_schema_format, read_body, read_tool_choice
 
 STORE_LIMIT = 1000
 INPUT_ROLES = ("user", "system", "developer", "assistant")
@@ -168,12 +164,7 @@ class _Conversation:
 
 def read_request(incoming: Incoming, store: ResponseStore) -> ChatRequest:
     """Read a Responses request into the neutral form; raise RequestError (OpenAI's words) when it is malformed."""
-    body = incoming.json
-    if not isinstance(body, dict):
-        detail = incoming.json_error or "the body is not a JSON object"
-        raise bad_request(
-            f"We could not parse the JSON body of your request ({detail}). Send a JSON object with Content-Type: application/json."
-        )
+    body = read_body(incoming)
     for key, (kind, what) in _TYPED.items():
         _check_type(body, key, kind, what)
     stream = body.get("stream") is True
@@ -334,16 +325,7 @@ def _text_format(value: Any) -> dict[str, Any] | None:
         return {"type": "json_object"}
     if kind != "json_schema":
         raise _invalid_value("text.format.type", kind, ("text", "json_object", "json_schema"))
-    name = _string(value, "name", "text.format")
-    schema = value.get("schema")
-    if not isinstance(schema, dict):
-        raise _missing("text.format.schema", " (a JSON Schema object)")
-    try:
-        jsonschema.validators.validator_for(schema).check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        message = f"Invalid schema for response_format '{name}': {exc.message}."
-        raise bad_request(message, "text.format.schema", code="invalid_json_schema") from None
-    return {"type": "json_schema", "schema": schema}
+    return json_schema_format(value, "text.format")
 
 
 # --- building a response -------------------------------------------------------------------------
@@ -416,12 +398,9 @@ class _Build:
         self.items: list[_Item] = []
         self.open: _Item | None = None
         self.sequence = 0
-        self.finish = "stop"
-        self.usage = Usage()
+        self.answer = Answer()
         self.final: dict[str, Any] | None = None
         self._calls: dict[int, _Item] = {}
-        self._said: list[str] = []
-        self._thought: list[str] = []
         obfuscate = (body.get("stream_options") or {}).get("include_obfuscation") is not False
         padding = random.Random(f"obfuscation:{call.seed}")
         self._padding = (padding, "".join(padding.choices(_ALNUM, k=PADDING_POOL))) if obfuscate and streaming else None
@@ -435,11 +414,10 @@ class _Build:
 
     def take(self, event: Event) -> list[bytes]:
         """The events of one model event (a delta, a tool call, a finish or usage)."""
+        self.answer.take(event)
         if isinstance(event, Text):
-            self._said.append(event.text)
             return self._delta("message", event.text)
         if isinstance(event, Think):
-            self._thought.append(event.text)
             return self._delta("reasoning", event.text)
         if isinstance(event, ToolCall):
             events = self._close("completed")
@@ -450,15 +428,11 @@ class _Build:
             item = self._calls[event.index]
             item.parts.append(event.text)
             return [self._delta_event("response.function_call_arguments.delta", item, event.text)]
-        if isinstance(event, Finish):
-            self.finish = event.reason
-        elif isinstance(event, Usage):
-            self.usage = event
         return []
 
     def end(self) -> list[bytes]:
         """Close the open item, then `response.completed` (or `response.incomplete` after a cut)."""
-        cut = CUT_REASONS.get(self.finish)
+        cut = CUT_REASONS.get(self.answer.finish)
         status = "incomplete" if cut else "completed"
         events = self._close(status)
         incomplete = {"reason": cut} if cut else None
@@ -471,7 +445,7 @@ class _Build:
         if self.open is not None:
             self.open.status = "incomplete"
             self.open = None
-        shaped = json.loads(OpenAIChat().error_response(error).body)["error"]
+        shaped = error_json(error)
         if shaped.get("code") is not None:
             shaped["code"] = str(shaped["code"])  # the service's codes are strings, and clients' schemas say so
         failure = {"code": _failure_code(error), "message": error.message}
@@ -565,14 +539,8 @@ class _Build:
         }
 
     def _usage_json(self) -> dict[str, Any]:
-        """Token counts: a `usage` step's, else counted like Chat's (text, reasoning and arguments deltas)."""
-        counted = self.usage.prompt_tokens
-        prompt = counted if counted is not None else self.call.chat.prompt_tokens
-        reasoning = sum(map(tokens.count, self._thought))
-        output = self.usage.completion_tokens
-        if output is None:
-            calls = sum(tokens.count(item.text) for item in self._calls.values())
-            output = sum(map(tokens.count, self._said)) + reasoning + calls
+        """Token counts as Chat counts them: a `usage` step's, else the text, reasoning and arguments said."""
+        prompt, output, reasoning = self.answer.token_counts(self.call)
         return {
             "input_tokens": prompt,
             "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
@@ -738,17 +706,10 @@ class OpenAIResponses(Dialect):
 
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         build = _Build(call, streaming=False)
-        for event in events:
-            if isinstance(event, Delay):
-                yield event
-            elif isinstance(event, Error):
-                yield self.error_response(event)
-                return
-            else:
-                build.take(event)
-        build.end()
-        self._keep(build, call)
-        yield Respond(200, pretty_json(build.final))
+        if (yield from whole_answer(events, build.take, self.error_response)):
+            build.end()
+            self._keep(build, call)
+            yield Respond(200, pretty_json(build.final))
 
     def error_response(self, error: Error) -> Respond:
         return OpenAIChat().error_response(error)

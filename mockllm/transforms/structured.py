@@ -85,15 +85,22 @@ def _document(said: str, response_format: Mapping[str, Any], call: Call) -> Text
     if response_format["type"] == "json_object":
         return Text(_compact({"answer": said}))
     schema = response_format["schema"]
-    document = generate(schema, call.rng, all_properties=bool(response_format.get("strict")))
+    try:
+        document = generate(schema, call.rng, all_properties=bool(response_format.get("strict")))
+    except SchemaError as exc:  # a dialect that did not check the schema with `schema_problem`
+        return _cannot_generate(str(exc))
     problem = jsonschema.exceptions.best_match(_validator(schema).iter_errors(document))
     if problem is not None:
-        message = (
-            f"mockllm cannot generate a document for this response schema ({problem.message}); "
-            "give the scenario a conforming text, or `structured: as_is`."
-        )
-        return Error(message, status=400, type="invalid_request_error", param="response_format", code="invalid_json_schema")
+        return _cannot_generate(problem.message)
     return Text(_compact(document))
+
+
+def _cannot_generate(reason: str) -> Error:
+    message = (
+        f"mockllm cannot generate a document for this response schema ({reason}); "
+        "give the scenario a conforming text, or `structured: as_is`."
+    )
+    return Error(message, status=400, type="invalid_request_error", param="response_format", code="invalid_json_schema")
 
 
 def _validator(schema: Mapping[str, Any]) -> Any:

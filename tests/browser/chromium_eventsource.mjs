@@ -1,6 +1,7 @@
 // Headless Chromium opens `new EventSource(url)` from a page of the server's own origin and collects
-// every message until [DONE] (or an error with the source closed). stdin: {origin, url}; stdout: JSON
-// {messages: [{data, lastEventId}], opens, errors}. CHROMIUM overrides /usr/bin/chromium.
+// every message until [DONE] (or an error with the source closed). stdin: {origin, url, listen?, until?}: `listen`
+// names events (`event: NAME`) to collect too, and the one named `until` ends it; stdout: JSON
+// {messages: [{event?, data, lastEventId}], opens, errors}. CHROMIUM overrides /usr/bin/chromium.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,17 +9,25 @@ import { chromium } from "playwright-core";
 import { stdinJson } from "./reader.mjs";
 
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-const { origin, url } = await stdinJson();
+const { origin, url, listen = [], until = null } = await stdinJson();
 const profile = mkdtempSync(join(tmpdir(), "mockllm-chromium-"));
 const context = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args: FLAGS });
 try {
   const page = await context.newPage();
   await page.goto(origin + "/_mock/health");
   const seen = await page.evaluate(
-    (target) =>
+    ({ target, listen, until }) =>
       new Promise((resolve) => {
         const out = { messages: [], opens: 0, errors: 0 };
         const source = new EventSource(target);
+        for (const name of listen)
+          source.addEventListener(name, (event) => {
+            out.messages.push({ event: name, data: event.data, lastEventId: event.lastEventId });
+            if (name === until) {
+              source.close();
+              resolve(out);
+            }
+          });
         source.onopen = () => (out.opens += 1);
         source.onmessage = (event) => {
           out.messages.push({ data: event.data, lastEventId: event.lastEventId });
@@ -35,7 +44,7 @@ try {
           }
         };
       }),
-    url,
+    { target: url, listen, until },
   );
   console.log(JSON.stringify(seen));
 } finally {

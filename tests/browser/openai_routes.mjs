@@ -1,11 +1,15 @@
-// The other OpenAI routes as openai-node sees them. stdin: {baseURL, headers}; stdout: one JSON object.
+// The other OpenAI routes as openai-node and the AI SDK see them. stdin: {baseURL, headers, schema}; stdout: one JSON object.
 //   completion / completionStream: legacy completions whole and streamed (text joined)
-//   embedding: embeddings with the SDK's default (base64, decoded by the SDK): length and norm
-//   azureChat / azureStream / azureEmbedding: the same through AzureOpenAI with an api-version
+//   embedding: embeddings with the SDK's default (base64, decoded by the SDK): length, norm, first value
+//   azureChat / azureStream / azureFinal / azureEmbedding: the same through AzureOpenAI with an api-version
+//   aiObject: `streamText` with `Output.object` over `.chat()` (structured output): partial objects seen, final object
+//   aiEmbedding / aiCompletion: `embed` over `.embedding()`, `streamText` over `.completion()`
+import { createOpenAI } from "@ai-sdk/openai";
+import { Output, embed, jsonSchema, streamText } from "ai";
 import OpenAI, { AzureOpenAI } from "openai";
 import { stdinJson } from "./reader.mjs";
 
-const { baseURL, headers } = await stdinJson();
+const { baseURL, headers, schema } = await stdinJson();
 const options = { apiKey: "sk-unused", maxRetries: 0, defaultHeaders: headers };
 const openai = new OpenAI({ ...options, baseURL: `${baseURL}/v1` });
 const azure = new AzureOpenAI({ ...options, endpoint: baseURL, apiVersion: "2024-10-21" });
@@ -29,4 +33,16 @@ const azureStream = await joined(await azure.chat.completions.create({ model: "h
 const azureFinal = (await azure.chat.completions.stream({ model: "hello", messages }).finalChatCompletion()).choices[0].message.content;
 const azureEmbedding = vector(await azure.embeddings.create({ model: "text-embedding-3-small", input: "你好" }));
 
-console.log(JSON.stringify({ completion, completionStream, embedding, azureChat, azureStream, azureFinal, azureEmbedding }));
+globalThis.AI_SDK_LOG_WARNINGS = false;
+const provider = createOpenAI({ baseURL: `${baseURL}/v1`, apiKey: "sk-unused", headers });
+const structured = streamText({ model: provider.chat("hello"), prompt: "hi", output: Output.object({ schema: jsonSchema(schema) }) });
+let partials = 0;
+for await (const _ of structured.partialOutputStream) partials += 1;
+const aiObject = { partials, output: await structured.output };
+const aiEmbedding = vector({ data: [{ embedding: (await embed({ model: provider.embedding("text-embedding-3-small"), value: "你好" })).embedding }] });
+let aiCompletion = "";
+for await (const piece of streamText({ model: provider.completion("hello"), prompt: "hi" }).textStream) aiCompletion += piece;
+
+console.log(
+  JSON.stringify({ completion, completionStream, embedding, azureChat, azureStream, azureFinal, azureEmbedding, aiObject, aiEmbedding, aiCompletion }),
+);
