@@ -22,7 +22,7 @@ const HI = [{ role: "user", content: "hi" }];
 
 let server;
 before(async () => {
-  server = await startMockllm({ cwd: REPO });
+  server = await startMockllm({ cwd: REPO, startTimeoutMs: 120000 }); // a loaded CI machine may take long to import
 });
 after(async () => {
   await server.stop();
@@ -134,7 +134,7 @@ test("a folder with problems fails the start with the server's output", async ()
   const folder = mkdtempSync(join(tmpdir(), "mockllm-bad-"));
   writeFileSync(join(folder, "default.yaml"), "schema: 1\nname: default\nsteps: []\n");
   try {
-    await assert.rejects(startMockllm({ scenarios: folder, cwd: REPO }), (error) => {
+    await assert.rejects(startMockllm({ scenarios: folder, cwd: REPO, startTimeoutMs: 120000 }), (error) => {
       assert.match(error.message, /mockllm did not start: exited \(code 1\) before it was ready/);
       assert.match(error.message, /default\.yaml:1: description: field required/);
       return true;
@@ -145,7 +145,7 @@ test("a folder with problems fails the start with the server's output", async ()
 });
 
 test("stop ends the process and may be called twice", async () => {
-  const own = await startMockllm({ cwd: REPO });
+  const own = await startMockllm({ cwd: REPO, startTimeoutMs: 120000 });
   await own.stop();
   await own.stop();
   assert.notEqual(own.child.exitCode ?? own.child.signalCode, null);
