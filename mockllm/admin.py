@@ -9,6 +9,7 @@ from aiohttp import web
 
 from .catalog import load_catalog
 from .handler import STATE
+from .metrics import render
 from .middleware import error_response
 from .scenario import Match
 from .yamlsource import ProblemsError
@@ -84,6 +85,12 @@ async def reload(request: web.Request) -> web.Response:
     return web.json_response({"reloaded": True, "scenarios": catalog.names})
 
 
+async def metrics(request: web.Request) -> web.Response:
+    """The Prometheus text exposition of this server's metrics."""
+    body, content_type = render(request.app[STATE].metrics.snapshot())
+    return web.Response(body=body, headers={"Content-Type": content_type})
+
+
 async def routes(request: web.Request) -> web.Response:
     """The routes this server answers."""
     listed = sorted({f"{r.method} {r.resource.canonical}" for r in request.app.router.routes() if r.resource and r.method != "HEAD"})
@@ -112,3 +119,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/_mock/sessions/{session:.+}", sessions)
     app.router.add_delete("/_mock/sessions/{session:.+}", reset_sessions)
     app.router.add_get("/_mock/routes", routes)
+    app.router.add_get("/_mock/metrics", metrics)

@@ -98,6 +98,7 @@ class Call:
     created: int = field(init=False)
     fingerprint: str = field(init=False)
     tool_calls_made: int = field(init=False, default=0)
+    faults_struck: list[str] = field(init=False, default_factory=list)  # names, as the faults strike
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)

@@ -17,7 +17,9 @@ from .catalog import Catalog
 from .config import ServerConfig
 from .dialects.base import Dialect, Incoming, RequestError, bad_request
 from .journal import Journal
+from .metrics import Metrics
 from .overrides import Overrides, new_seed, read_overrides
+from .pacer import Pacer
 from .pipeline import wire_items
 from .player import Outcome, play
 from .select import select
@@ -38,6 +40,8 @@ class ServerState:
     journal: Journal
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     sessions: Sessions = field(default_factory=Sessions)
+    pacer: Pacer = field(default_factory=Pacer)
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 STATE = web.AppKey("state", ServerState)
@@ -48,6 +52,8 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
     state = request.app[STATE]
     started = time.monotonic()
     outcome = Outcome()
+    route = route_label(request, dialect)
+    call: Call | None = None
     entry = state.journal.record(_request_entry(request))
     task = asyncio.current_task()
     if task:
@@ -60,10 +66,12 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         if call.attempt:
             entry.update(session=call.attempt.session, attempt=call.attempt.number)
             headers.update({SESSION_HEADER: call.attempt.session, "X-Mock-Attempt": str(call.attempt.number)})
+        state.metrics.opened(outcome, route, call.scenario.name)
         return await play(
             request,
             wire_items(call, dialect),
             outcome,
+            pacer=state.pacer,
             speed=call.speed,
             headers=headers,
             content_type=dialect.stream_content_type(call),
@@ -71,15 +79,19 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         )
     except RequestError as exc:
         respond = dialect.error_response(exc.error)
-        outcome.status, outcome.ended = respond.status, exc.error.message
+        outcome.whole(respond.status, len(respond.body))
+        outcome.ended = exc.error.message
         headers = {**dict(respond.headers), "Content-Type": respond.content_type}
         return web.Response(status=respond.status, body=respond.body, headers=headers)
     finally:
         if task:
             state.tasks.discard(task)
-        entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
+        entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes, write_log=outcome.write_log)
+        if outcome.write_log_truncated:
+            entry["write_log_truncated"] = True
         entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         state.journal.finished(entry)
+        state.metrics.closed(outcome, route, entry["scenario"], call.faults_struck if call else ())
         _log(request, entry)
 
 
@@ -153,6 +165,13 @@ def _request_entry(request: web.Request) -> dict[str, Any]:
         "session": request_session(request),
         "scenario": None,
     }
+
+
+def route_label(request: web.Request, dialect: Dialect) -> str:
+    """The route a request came by, for metrics: its route's path pattern; app routes by framing."""
+    resource = request.match_info.route.resource
+    canonical = resource.canonical if resource is not None else request.path
+    return canonical if canonical != "/{path}" else f"/{dialect.name}/…"
 
 
 def request_session(request: web.Request) -> str | None:
