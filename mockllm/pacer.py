@@ -54,6 +54,8 @@ WRITE_LOG_LIMIT = 2000  # writes recorded per response in `Outcome.write_log`
 #: Upper bounds (seconds) of the lateness histogram: how far behind its planned time a write went out.
 LATENESS_BOUNDS_S = (0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 LATE_S = 0.005  # a write later than this counts as late
+_FIRST_BOUND_S = LATENESS_BOUNDS_S[0]
+_KEEP = 1 - CATCH_UP
 HANGING = "hanging (fault)"
 
 
@@ -61,9 +63,10 @@ HANGING = "hanging (fault)"
 class Outcome:
     """How a response went, for the log, the journal and the metrics.
 
-    `write_log` holds `[ms since started, bytes]` per write (ms rounded to 0.1),
-    at most `WRITE_LOG_LIMIT` of them (then `write_log_truncated`); `started`
-    is on the event loop's clock (`time.monotonic`). `lateness` counts writes
+    `write_log` gives `[ms since started, bytes]` per write (ms rounded to 0.1)
+    from `writes_at` (clock time, bytes), at most `WRITE_LOG_LIMIT` of them
+    (then `write_log_truncated`); `started` is on the event loop's clock
+    (`time.monotonic`). `lateness` counts writes
     per `LATENESS_BOUNDS_S` bucket (the last: later than every bound) and
     `lateness_sum_s` adds up every write's lateness.
     """
@@ -73,16 +76,21 @@ class Outcome:
     bytes: int = 0
     ended: str = "complete"
     started: float = field(default_factory=time.monotonic)
-    write_log: list[list[float]] = field(default_factory=list)
+    writes_at: list[tuple[float, int]] = field(default_factory=list)
     write_log_truncated: bool = False
     late_writes: int = 0
     lateness: list[int] = field(default_factory=lambda: [0] * (len(LATENESS_BOUNDS_S) + 1))
     lateness_sum_s: float = 0.0
 
+    @property
+    def write_log(self) -> list[list[float]]:
+        """`[ms since started, bytes]` of each recorded write."""
+        return [[round((at - self.started) * 1000, 1), size] for at, size in self.writes_at]
+
     def whole(self, status: int, size: int) -> None:
         """Note a complete response of `size` body bytes sent as one write."""
         self.status, self.writes, self.bytes = status, 1, size
-        self.write_log.append([round((time.monotonic() - self.started) * 1000, 1), size])
+        self.writes_at.append((time.monotonic(), size))
 
 
 class _Turn:
@@ -155,8 +163,12 @@ class _Stream:
                 self.not_before = self.last_write + item.ms / 1000
                 item = None
                 continue
-            planned = self.start + self.offset
-            due = max(planned, self.not_before, self.last_write + (self.offset - self.last_offset) * (1 - CATCH_UP))
+            planned = due = self.start + self.offset
+            floor = self.last_write + (self.offset - self.last_offset) * _KEEP
+            if floor > due:
+                due = floor
+            if self.not_before > due:
+                due = self.not_before
             if due > now + EARLY_S or (kind is bytes and not self.opened):
                 self.pending = item
                 _flush(transport, batch)
@@ -208,13 +220,15 @@ def _record(outcome: Outcome, now: float, size: int, late: float) -> None:
     """Count one write in `outcome`: its size, its lateness, its place in the write log."""
     outcome.writes += 1
     outcome.bytes += size
-    outcome.lateness[bisect.bisect_left(LATENESS_BOUNDS_S, late)] += 1
     outcome.lateness_sum_s += late
-    if late > LATE_S:
-        outcome.late_writes += 1
-    log = outcome.write_log
-    if len(log) < WRITE_LOG_LIMIT:
-        log.append([round((now - outcome.started) * 1000, 1), size])
+    if late <= _FIRST_BOUND_S:
+        outcome.lateness[0] += 1
+    else:
+        outcome.lateness[bisect.bisect_left(LATENESS_BOUNDS_S, late)] += 1
+        if late > LATE_S:
+            outcome.late_writes += 1
+    if outcome.writes <= WRITE_LOG_LIMIT:
+        outcome.writes_at.append((now, size))
     else:
         outcome.write_log_truncated = True
 

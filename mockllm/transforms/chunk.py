@@ -26,5 +26,8 @@ def chunk(events: Iterable[Event], unit: str, per_delta: int = 1) -> Iterator[Ev
 
 def _pieces(split: Callable[[str], Iterable[str]], text: str, per_delta: int) -> Iterator[str]:
     units = list(split(text))
+    if per_delta == 1:
+        yield from units
+        return
     for i in range(0, len(units), per_delta):
         yield "".join(units[i : i + per_delta])

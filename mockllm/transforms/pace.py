@@ -18,6 +18,7 @@ def pace(
 ) -> Iterator[Event]:
     """Yield events with a Delay before each delta; jitter is uniform within +/- jitter_ms."""
     first = True
+    steady = Delay(delay_ms)  # frozen, so one instance serves every delta without jitter
     for event in events:
         if isinstance(event, DELTAS):
             if first:
@@ -26,5 +27,5 @@ def pace(
             else:
                 wait = delay_ms + (rng.uniform(-jitter_ms, jitter_ms) if jitter_ms else 0.0)
             if wait > 0:
-                yield Delay(max(wait, 0.0))
+                yield steady if wait == delay_ms else Delay(wait)
         yield event
