@@ -10,6 +10,7 @@ from aiohttp import web
 from .catalog import load_catalog
 from .handler import STATE
 from .metrics import render
+from .workers import WORKER
 from .middleware import error_response
 from .scenario import Match
 from .yamlsource import ProblemsError
@@ -87,7 +88,9 @@ async def reload(request: web.Request) -> web.Response:
 
 async def metrics(request: web.Request) -> web.Response:
     """The Prometheus text exposition of this server's metrics."""
-    body, content_type = render(request.app[STATE].metrics.snapshot())
+    snapshot = request.app[STATE].metrics.snapshot()
+    worker = request.app.get(WORKER)
+    body, content_type = render(worker.gather(snapshot) if worker else snapshot)
     return web.Response(body=body, headers={"Content-Type": content_type})
 
 

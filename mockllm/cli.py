@@ -10,13 +10,16 @@ import signal
 import sys
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from aiohttp import web
 
 from .catalog import Catalog, check_default, load_catalog
 from .config import ServerConfig
 from .yamlsource import ProblemsError
+
+if TYPE_CHECKING:
+    from .workers import Worker
 
 ENV_PREFIX = "MOCKLLM_"
 
@@ -50,6 +53,13 @@ def _max_stream_s(value: str) -> float:
     return seconds
 
 
+def _workers(value: str) -> int:
+    """A number of worker processes: 1 or more."""
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"workers must be a whole number >= 1; got {value!r}")
+    return int(value)
+
+
 #: flag → (config field, converter, help)
 SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--host": ("host", str, "address to bind; 0.0.0.0 for phones on the LAN"),
@@ -59,6 +69,7 @@ SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--seed": ("seed", int, "seed for every request that names none"),
     "--default": ("default", str, "scenario for requests that select none"),
     "--max-stream-s": ("max_stream_s", _max_stream_s, "end any response (a hang or trickle too) after this many seconds"),
+    "--workers": ("workers", _workers, "server processes sharing the port (SO_REUSEPORT); state that needs one process is refused"),
 }
 
 
@@ -134,6 +145,10 @@ def _serve(args: argparse.Namespace) -> int:
     check_default(catalog, config.default)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     try:
+        if config.workers > 1:
+            from . import workers
+
+            return workers.run(config, catalog)
         asyncio.run(serve(config, catalog))
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else exc.strerror or str(exc)
@@ -142,21 +157,30 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def serve(config: ServerConfig, catalog: Catalog) -> None:
-    """Serve until SIGINT or SIGTERM, then close open streams and stop."""
+async def serve(config: ServerConfig, catalog: Catalog, worker: Worker | None = None) -> None:
+    """Serve until SIGINT or SIGTERM, then close open streams and stop; as one of several `worker`s when given."""
     from .app import create_app
     from .banner import banner
 
-    runner = web.AppRunner(create_app(config, catalog), handler_cancellation=True, access_log=None, shutdown_timeout=2)
+    app = create_app(config, catalog)
+    if worker is not None:
+        from .workers import WORKER, one_process_only, publishing
+
+        app[WORKER] = worker
+        app.middlewares.append(one_process_only)
+        app.cleanup_ctx.append(publishing)
+    runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=2)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port, backlog=config.backlog, reuse_address=True)
+    site = web.TCPSite(runner, config.host, config.port, backlog=config.backlog, reuse_address=True, reuse_port=worker is not None)
     try:
         await site.start()
     except OSError:
         await runner.cleanup()
         raise
-    port = runner.addresses[0][1]
-    print(banner(config, port, len(catalog.scenarios)), flush=True)
+    if worker is None:
+        print(banner(config, runner.addresses[0][1], len(catalog.scenarios)), flush=True)
+    else:
+        worker.listening()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -164,5 +188,6 @@ async def serve(config: ServerConfig, catalog: Catalog) -> None:
     try:
         await stop.wait()
     finally:
-        print("mockllm: shutting down", flush=True)
+        if worker is None:
+            print("mockllm: shutting down", flush=True)
         await runner.cleanup()

@@ -22,3 +22,4 @@ class ServerConfig:
     journal_size: int = 1000
     backlog: int = 4096
     max_stream_s: float = 300.0
+    workers: int = 1

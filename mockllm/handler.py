@@ -24,6 +24,7 @@ from .pipeline import wire_items
 from .player import Outcome, play
 from .select import select
 from .wire.overrides import request_wire
+from .workers import attempts_refusal
 
 log = logging.getLogger("mockllm")
 
@@ -137,6 +138,8 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
     scenario = select(
         state.catalog, chat, headers=request.headers, query=request.query, path=request.path, default=config.default
     )
+    if scenario.attempts and config.workers > 1:
+        raise bad_request(attempts_refusal(config.workers, scenario.name))
     scenario, attempt = take_attempt(state.sessions, state.catalog.scenarios, scenario, request.headers, request.path, chat)
     seed = overrides.seed if overrides.seed is not None else config.seed
     stream_config = scenario.stream
