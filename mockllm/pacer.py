@@ -32,6 +32,7 @@ Timing rules, for one stream:
 
 from __future__ import annotations
 
+import array
 import asyncio
 import bisect
 import heapq
@@ -64,7 +65,8 @@ class Outcome:
     """How a response went, for the log, the journal and the metrics.
 
     `write_log` gives `[ms since started, bytes]` per write (ms rounded to 0.1)
-    from `writes_at` (clock time, bytes), at most `WRITE_LOG_LIMIT` of them
+    from `write_times` and `write_sizes` (compact arrays while the stream
+    runs: clock times and byte counts), at most `WRITE_LOG_LIMIT` of them
     (then `write_log_truncated`); `started` is on the event loop's clock
     (`time.monotonic`). `lateness` counts writes
     per `LATENESS_BOUNDS_S` bucket (the last: later than every bound) and
@@ -76,7 +78,8 @@ class Outcome:
     bytes: int = 0
     ended: str = "complete"
     started: float = field(default_factory=time.monotonic)
-    writes_at: list[tuple[float, int]] = field(default_factory=list)
+    write_times: array.array[float] = field(default_factory=lambda: array.array("d"))
+    write_sizes: array.array[int] = field(default_factory=lambda: array.array("q"))
     write_log_truncated: bool = False
     late_writes: int = 0
     lateness: list[int] = field(default_factory=lambda: [0] * (len(LATENESS_BOUNDS_S) + 1))
@@ -85,12 +88,14 @@ class Outcome:
     @property
     def write_log(self) -> list[list[float]]:
         """`[ms since started, bytes]` of each recorded write."""
-        return [[round((at - self.started) * 1000, 1), size] for at, size in self.writes_at]
+        started = self.started
+        return [[round((at - started) * 1000, 1), size] for at, size in zip(self.write_times, self.write_sizes)]
 
     def whole(self, status: int, size: int) -> None:
         """Note a complete response of `size` body bytes sent as one write."""
         self.status, self.writes, self.bytes = status, 1, size
-        self.writes_at.append((time.monotonic(), size))
+        self.write_times.append(time.monotonic())
+        self.write_sizes.append(size)
 
 
 class _Turn:
@@ -228,7 +233,8 @@ def _record(outcome: Outcome, now: float, size: int, late: float) -> None:
         if late > LATE_S:
             outcome.late_writes += 1
     if outcome.writes <= WRITE_LOG_LIMIT:
-        outcome.writes_at.append((now, size))
+        outcome.write_times.append(now)
+        outcome.write_sizes.append(size)
     else:
         outcome.write_log_truncated = True
 
