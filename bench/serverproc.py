@@ -35,17 +35,27 @@ class ServerProcess:
                 return int(found.group(1))
         raise RuntimeError(f"{self.proc.args!r} exited with {self.proc.wait()} before printing its port")
 
+    def pids(self) -> list[int]:
+        """The process and its children (the workers of `--workers N`)."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        return [self.proc.pid, *map(int, children)]
+
     def cpu_seconds(self) -> float:
-        """User + system CPU time the process has used so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time the process and its children have used so far (Linux /proc)."""
+        total = 0
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def memory_kib(self, field: str = "VmRSS") -> int:
-        """A memory figure of the process from /proc/PID/status: `VmRSS` now, `VmHWM` its peak."""
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-        raise KeyError(field)
+        """A memory figure from /proc/PID/status, summed over the process and its children: `VmRSS` now, `VmHWM` the peak."""
+        total = 0
+        for pid in self.pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith(field + ":"):
+                    total += int(line.split()[1])
+        return total
 
     def stop(self) -> None:
         """SIGINT, then wait (kill after 10 s)."""

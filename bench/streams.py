@@ -7,7 +7,9 @@ timestamps every read with the frames it completed. Per case:
 
 - gap p1 / p50 / p99: time between consecutive deltas of a stream as the
   client read them (two deltas in one read: a gap of 0). p1 shows bursts.
-- own read: deltas that arrived in a read holding no other frame.
+- own read: deltas that arrived in a read holding no other frame (the first
+  and last are left out: by design they go out with the role frame and with
+  the finish frame).
 - stream time / ideal: first to last delta, against 199 x the delay.
 - CPU per delta: server CPU time (user + system) over the deltas delivered.
 - RSS: the server's peak resident memory; per stream: above an idle server.
@@ -127,13 +129,14 @@ def run_case(label: str, start: Callable[[], ServerProcess], streams: int, delta
         cpu = server.cpu_seconds() - cpu_before
         peak_kib = server.memory_kib("VmHWM")
     gaps: list[float] = []
-    alone = delivered = 0
+    alone = interior = delivered = 0
     stretches: list[float] = []
     complete = [s for s in results if s.ok]
     for stream in complete:
         times, own = delta_arrivals(stream, deltas)
         gaps += [b - a for a, b in zip(times, times[1:])]
-        alone += sum(own)
+        alone += sum(own[1:-1])
+        interior += max(len(own) - 2, 0)
         delivered += len(times)
         if delay_ms and len(times) == deltas:
             stretches.append((times[-1] - times[0]) / ((deltas - 1) * delay_ms / 1000))
@@ -143,7 +146,7 @@ def run_case(label: str, start: Callable[[], ServerProcess], streams: int, delta
         server=label,
         streams=streams,
         gaps=gaps,
-        own_read=alone / delivered if delivered else 0.0,
+        own_read=alone / interior if interior else 0.0,
         stretch=sorted(stretches)[len(stretches) // 2] if stretches else 0.0,
         cpu_us=cpu / delivered * 1e6 if delivered else 0.0,
         rss_mib=peak_kib / 1024,

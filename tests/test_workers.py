@@ -82,8 +82,3 @@ def test_what_needs_one_process_is_refused_with_the_reason(serve):
 def test_which_routes_need_one_process(workers, method, path, refused):
     assert (single_process_refusal(workers, method, path) is not None) == refused
 
-
-def test_a_bad_workers_value_is_refused(serve):
-    process = serve("--port", "0", "--workers", "0")
-    assert process.finish(None) == 2
-    assert "workers must be a whole number >= 1" in "".join(process.stderr)

@@ -42,12 +42,12 @@ class HttpChunked(Transport):
         self.response = response
 
     def write(self, data: bytes) -> None:
-        if self._socket is not None and not self._socket.is_closing():
-            self._socket.write(b"%x\r\n%b\r\n" % (len(data), data))
+        assert self._socket is not None  # the pacer writes only while `gone()` is False
+        self._socket.write(b"%x\r\n%b\r\n" % (len(data), data))
 
     def write_many(self, parts: Sequence[bytes]) -> None:
-        if self._socket is not None and not self._socket.is_closing():
-            self._socket.write(b"".join([b"%x\r\n%b\r\n" % (len(data), data) for data in parts]))
+        assert self._socket is not None
+        self._socket.write(b"".join([b"%x\r\n%b\r\n" % (len(data), data) for data in parts]))
 
     def buffered(self) -> int:
         return self._socket.get_write_buffer_size() if self._socket is not None else 0
