@@ -9,6 +9,7 @@ from aiohttp import web
 
 from . import admin, app_routes, text
 from .catalog import Catalog, check_default, load_catalog
+from .routemap import find_route
 from .config import ServerConfig
 from .dialects import DIALECTS
 from .dialects.base import Dialect, Listing
@@ -36,24 +37,46 @@ def create_app(config: ServerConfig | None = None, catalog: Catalog | None = Non
 
 
 def _add_dialect_routes(app: web.Application) -> None:
-    """Every registered dialect's chat routes and listings: the route table is built from the registry."""
-    for dialect in DIALECTS.values():
+    """Every registered dialect's chat routes and listings: the route table is built from the registry.
+
+    A route two dialects declare is served by the first (an app framing may
+    inherit a provider dialect's routes); a listing path several dialects
+    share is answered per request (see `_listing_handler`). A dialect that
+    keeps state per app (stored answers) serves from its `for_app()` instance.
+    """
+    listings: dict[str, list[tuple[Dialect, Listing]]] = {}
+    routes: set[str] = set()
+    for dialect in (registered.for_app() for registered in DIALECTS.values()):
         for route in dialect.routes:
+            if route in routes:
+                continue
+            routes.add(route)
             method, path = route.split(" ", 1)
             app.router.add_route(method, path, _chat_handler(dialect))
         for path, listing in dialect.listings().items():
-            app.router.add_get(path, _listing_handler(listing))
+            listings.setdefault(path, []).append((dialect, listing))
+    for path, offers in listings.items():
+        app.router.add_get(path, _listing_handler(offers))
 
 
 def _chat_handler(dialect: Dialect) -> Handler:
     async def chat(request: web.Request) -> web.StreamResponse:
+        if find_route(request.app[STATE].catalog, request.path) is not None:
+            return await app_routes.serve_app_route(request)  # the folder's routes map wins over a built-in route
         return await handle_chat(request, dialect)
 
     return chat
 
 
-def _listing_handler(listing: Listing) -> Handler:
+def _listing_handler(offers: list[tuple[Dialect, Listing]]) -> Handler:
+    """Answer a listing path; where several dialects list it (`GET /v1/models`), the one that recognizes the client.
+
+    Otherwise the first dialect that recognizes no particular client answers.
+    """
+    fallback = next((listing for dialect, listing in offers if type(dialect).recognizes is Dialect.recognizes), offers[0][1])
+
     async def answer(request: web.Request) -> web.StreamResponse:
+        listing = next((listing for dialect, listing in offers if dialect.recognizes(request.headers, request.query)), fallback)
         respond = listing(request.app[STATE].catalog.names, request.match_info)
         return web.Response(status=respond.status, body=respond.body, headers={**dict(respond.headers), "Content-Type": respond.content_type})
 

@@ -93,6 +93,7 @@ class Call:
     stream_config: StreamConfig
     wire: WireConfig = field(default_factory=WireConfig)
     attempt: Attempt | None = None
+    last_event_id: int | None = None
     rng: random.Random = field(init=False)
     id: str = field(init=False)
     created: int = field(init=False)

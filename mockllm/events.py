@@ -56,9 +56,15 @@ class ToolArgs:
 
 @dataclass(frozen=True, slots=True)
 class Delay:
-    """Wait this many milliseconds (before speed scaling) before what follows."""
+    """Wait this many milliseconds (before speed scaling) before what follows.
+
+    `own_write` marks the wait before a stream's closing frames (or an error
+    frame after text): what follows also goes out as its own write, at least
+    the wire gap after the previous one, even at speed 0.
+    """
 
     ms: float
+    own_write: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,9 @@ log = logging.getLogger("mockllm")
 
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _JOURNAL_BODY_LIMIT = 64 * 1024
+#: API keys a client may send (Gemini's in `x-goog-api-key` or `?key=`): the journal keeps none of them.
+SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "x-goog-api-key")
+SECRET_QUERY = "key"
 
 
 @dataclass
@@ -154,16 +157,23 @@ def _make_call(request: web.Request, incoming: Incoming, dialect: Dialect, state
         stream_config=stream_config,
         wire=request_wire(scenario.wire, request.headers, request.query),
         attempt=attempt,
+        last_event_id=last_event_id(request),
     )
 
 
+def last_event_id(request: web.Request) -> int | None:
+    """The `Last-Event-ID` a reconnecting EventSource sends (a number; anything else starts over)."""
+    value = request.headers.get("Last-Event-ID", "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 def _request_entry(request: web.Request) -> dict[str, Any]:
-    headers = {k: ("<redacted>" if k.lower() in ("authorization", "x-api-key", "api-key") else v) for k, v in request.headers.items()}
+    headers = {k: ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in request.headers.items()}
     return {
         "time": time.time(),
         "method": request.method,
         "path": request.path,
-        "query": dict(request.query),
+        "query": {k: ("<redacted>" if k == SECRET_QUERY else v) for k, v in request.query.items()},
         "headers": headers,
         "session": request_session(request),
         "scenario": None,

@@ -11,15 +11,23 @@ from .faults import StreamFacts, draw, uses_faults, with_faults
 from .steps import compile_scenario
 from .transforms.chunk import chunk
 from .transforms.pace import pace
+from .transforms.structured import conform
 from .wire import apply_wire
 
 
 def events_for(call: Call) -> Iterator[Event]:
     """The paced delta events of the call's scenario."""
     config = call.stream_config
-    events = compile_scenario(call.scenario, call)
+    events = conform(compile_scenario(call.scenario, call), call)
     deltas = chunk(events, config.unit, config.per_delta)
-    return pace(deltas, call.rng, delay_ms=config.delay_ms, first_token_ms=config.first_token_ms, jitter_ms=config.jitter_ms)
+    return pace(
+        deltas,
+        call.rng,
+        delay_ms=config.delay_ms,
+        first_token_ms=config.first_token_ms,
+        jitter_ms=config.jitter_ms,
+        end_ms=config.end_ms,
+    )
 
 
 def wire_items(call: Call, dialect: Dialect) -> Iterator[WireItem]:
@@ -31,7 +39,8 @@ def wire_items(call: Call, dialect: Dialect) -> Iterator[WireItem]:
     events = events_for(call)
     if not call.chat.stream:
         return _framed(events, call, dialect.whole, None)  # a whole answer is one response: no keep-alive bytes
-    return apply_wire(_framed(events, call, dialect.stream, dialect.heartbeat), call.wire, heartbeat=dialect.heartbeat)
+    framed = _framed(events, call, dialect.stream, dialect.heartbeat)
+    return apply_wire(framed, call.wire, heartbeat=dialect.heartbeat, last_event_id=call.last_event_id)
 
 
 def _framed(

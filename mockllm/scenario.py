@@ -23,6 +23,7 @@ class StreamConfig(Strict):
     delay_ms: float = Field(30, ge=0, description="between deltas")
     jitter_ms: float = Field(0, ge=0, description="uniform +/- around delay_ms, from the seeded RNG")
     first_token_ms: float = Field(200, ge=0, description="before the first delta")
+    end_ms: float | None = Field(None, ge=0, description="after the last delta, before the closing frames; default delay_ms")
 
 
 class ToolResultMatch(Strict):
@@ -90,6 +91,9 @@ class Scenario(Strict):
     attempts: list[AttemptOutcome] | None = Field(None, min_length=1, description="outcomes of attempt 1, 2, … of a session")
     after_attempts: AfterAttempts = Field("repeat_last", description="after the last attempt: repeat_last or cycle")
     faults: list[FaultEntry] = Field(default_factory=list, description="transport faults (see mockllm.faults)")
+    structured: Literal["conform", "as_is"] = Field(
+        "conform", description="with a JSON response_format: conform = a non-conforming text becomes a generated document"
+    )
 
     @model_validator(mode="after")
     def _steps_or_attempts(self) -> Scenario:

@@ -49,17 +49,26 @@ def request_bytes(port: int, body: Mapping[str, Any], headers: Mapping[str, str]
 
 
 def chat(
-    port: int, scenario: str, *, stream: bool = True, keep_alive: bool = True, headers: Mapping[str, str] | None = None
+    port: int,
+    scenario: str,
+    *,
+    stream: bool = True,
+    keep_alive: bool = True,
+    headers: Mapping[str, str] | None = None,
+    path: str = CHAT,
+    body: Mapping[str, Any] | None = None,
 ) -> Exchange:
     """Send one chat request for `scenario` and read until the server closes or resets the connection.
 
     A keep-alive request (the default, as clients send them) shows that a
     fault closes the connection by itself; `keep_alive=False` asks the server
-    to close it after a normal answer.
+    to close it after a normal answer. `path` and `body` send another
+    dialect's request instead of a Chat Completions one.
     """
-    body = {"model": "m", "stream": stream, "messages": [{"role": "user", "content": "hi"}]}
+    if body is None:
+        body = {"model": "m", "stream": stream, "messages": [{"role": "user", "content": "hi"}]}
     extra = {} if keep_alive else {"Connection": "close"}
-    message = request_bytes(port, body, {"X-Mock-Scenario": scenario, **extra, **(headers or {})})
+    message = request_bytes(port, body, {"X-Mock-Scenario": scenario, **extra, **(headers or {})}, path)
     exchange = Exchange()
     parser = _Dechunker(exchange.response)
     with socket.create_connection(("127.0.0.1", port), timeout=GUARD_S) as sock:

@@ -103,15 +103,26 @@ async def post(
 ) -> RawResponse:
     """POST `body` (JSON unless bytes) with `Connection: close` and record every read until the server closes."""
     data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
-    head = [f"POST {path} HTTP/1.1", f"Host: {host}:{port}", "Content-Type: application/json", "Connection: close"]
-    head += [f"{name}: {value}" for name, value in (headers or {}).items()]
-    head.append(f"Content-Length: {len(data)}")
+    return await request(host, port, "POST", path, data, {"Content-Type": "application/json", **(headers or {})})
+
+
+async def get(host: str, port: int, path: str, headers: Mapping[str, str] | None = None) -> RawResponse:
+    """GET `path` with `Connection: close` and record every read until the server closes."""
+    return await request(host, port, "GET", path, None, headers or {})
+
+
+async def request(host: str, port: int, method: str, path: str, data: bytes | None, headers: Mapping[str, str]) -> RawResponse:
+    """Send one request with `Connection: close` and record every read until the server closes."""
+    head = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+    head += [f"{name}: {value}" for name, value in headers.items()]
+    if data is not None:
+        head.append(f"Content-Length: {len(data)}")
     reader, writer = await asyncio.open_connection(host, port)
     loop = asyncio.get_running_loop()
     response = RawResponse()
     parser = _Dechunker(response)
     try:
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + (data or b""))
         await writer.drain()
         while raw := await reader.read(1 << 16):
             response.reads.append(Read(loop.time(), raw, parser.feed(raw)))

@@ -23,14 +23,20 @@ TESTS = Path(__file__).resolve().parent
 SCENARIOS = TESTS.parent / "scenarios"
 GOLDEN_APP = TESTS / "golden" / "app"
 GOLDEN_SEED = 20250101
-FRAMINGS = ("miniprogram", "text", "sse-json", "ndjson")
+FRAMINGS = ("miniprogram", "text", "sse-json", "ndjson", "ai-sdk")
 #: (scenario, streamed?) served in every framing
 CASES = (("hello", True), ("hello", False), ("recharge-required", True), ("content-blocked", True))
+#: more cases for the framings that frame more than text
+EXTRA_CASES = {"ai-sdk": (("tool-with-output", True), ("tool-with-output", False), ("midstream-error", True))}
 
 
 def case_names() -> list[str]:
     """Every golden case as `<framing>.<scenario>.<stream|whole>`."""
-    return [f"{framing}.{scenario}.{'stream' if stream else 'whole'}" for framing in FRAMINGS for scenario, stream in CASES]
+    return [
+        f"{framing}.{scenario}.{'stream' if stream else 'whole'}"
+        for framing in FRAMINGS
+        for scenario, stream in CASES + EXTRA_CASES.get(framing, ())
+    ]
 
 
 def golden_path(case: str) -> Path:

@@ -219,8 +219,8 @@ async def test_oversize_body_is_413(make_client: MakeClient) -> None:
 
 
 async def test_wrong_method_is_405(client: Client) -> None:
-    error = await error_json(await client.get(CHAT), 405)
-    assert error["message"] == "Method GET is not allowed on /v1/chat/completions; use POST."
+    error = await error_json(await client.put(CHAT), 405)
+    assert error["message"] == "Method PUT is not allowed on /v1/chat/completions; use GET, POST."
 
 
 async def test_unknown_route_is_404(client: Client) -> None:

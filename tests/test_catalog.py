@@ -20,7 +20,7 @@ BROKEN: dict[str, tuple[str, list[str]]] = {
     "broken-yaml": ("schema: 1\nname: x\nsteps: [\n", ["{dir}/broken-yaml.yaml:4: invalid YAML: expected the node content, but found '<stream end>'"]),
     "unknown-key": (
         "schema: 1\nname: unknown-key\ndescription: d\nstream: {unit: char, speed: 3}\nsteps:\n  - say: hi\n",
-        ["{dir}/unknown-key.yaml:4: stream.speed: unknown key 'speed'; valid keys: delay_ms, first_token_ms, jitter_ms, per_delta, unit"],
+        ["{dir}/unknown-key.yaml:4: stream.speed: unknown key 'speed'; valid keys: delay_ms, end_ms, first_token_ms, jitter_ms, per_delta, unit"],
     ),
     "unknown-step": (
         "schema: 1\nname: unknown-step\ndescription: d\nsteps:\n  - say: hi\n  - shout: hi\n",

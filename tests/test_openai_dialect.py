@@ -9,7 +9,7 @@ import pytest
 
 from mockllm.dialects.base import Incoming, RequestError
 from mockllm.dialects.openai import DONE, OpenAIChat, read_messages
-from mockllm.events import Delay, Error, Respond
+from mockllm.events import Delay, Error, Gap, Respond
 from mockllm.pipeline import wire_items
 
 DIALECT = OpenAIChat()
@@ -38,7 +38,7 @@ def finish(reason: str = "stop") -> str:
 def wire(make_call: Any, steps: list[Any], *, keep_delays: bool = False, **options: Any) -> list[Any]:
     options.setdefault("stream", INSTANT)
     call = make_call(steps, model="gpt-test", **options)
-    return [item for item in wire_items(call, DIALECT) if keep_delays or not isinstance(item, Delay)]
+    return [item for item in wire_items(call, DIALECT) if not isinstance(item, Gap) and (keep_delays or not isinstance(item, Delay))]
 
 
 def test_stream_bytes(make_call: Any) -> None:

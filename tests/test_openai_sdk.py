@@ -77,12 +77,15 @@ async def test_async_stream_with_usage(server: Any, name: str) -> None:
             model=name, messages=MESSAGES, stream=True, stream_options={"include_usage": True}, extra_headers=SEED
         )
         chunks = [chunk async for chunk in stream]
-    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    deltas = [c.choices[0].delta for c in chunks if c.choices]
+    text = "".join(d.content or "" for d in deltas)
+    reasoning = "".join(getattr(d, "reasoning_content", None) or "" for d in deltas)
+    arguments = "".join(call.function.arguments or "" for d in deltas for call in d.tool_calls or () if call.function)
     usage = chunks[-1].usage
     assert chunks[-1].choices == [] and usage is not None
     assert all(c.usage is None for c in chunks[:-1])
     assert usage.prompt_tokens == tokens.count_messages([m["content"] for m in MESSAGES])
-    assert usage.completion_tokens == tokens.count(text) > 0
+    assert usage.completion_tokens == tokens.count(text) + tokens.count(reasoning) + tokens.count(arguments) > 0
     assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
 
 

@@ -13,7 +13,8 @@ DELTAS: list[Event] = [Think("a"), Text("b"), Text("c"), Delay(500), Text("d"), 
 
 
 def delays(events: list[Event]) -> list[float]:
-    return [e.ms for e in events if isinstance(e, Delay)]
+    """The waits before deltas (not the wait before the end)."""
+    return [e.ms for e in events if isinstance(e, Delay) and not e.own_write]
 
 
 def paced(seed: int = 0, **settings: float) -> list[Event]:
@@ -32,8 +33,24 @@ def test_first_token_wait_then_delay_before_each_delta() -> None:
         Delay(30),
         Text("d"),
         Finish(),
+        Delay(30, own_write=True),
         Error("x"),
     ]
+
+
+def test_closing_frames_are_due_one_delta_interval_after_the_last_delta() -> None:
+    events = list(pace([Text("a"), Text("b"), Finish()], random.Random(0), delay_ms=30, first_token_ms=0))
+    assert events == [Text("a"), Delay(30), Text("b"), Finish(), Delay(30, own_write=True)]
+
+
+def test_end_ms_sets_the_wait_before_the_end_and_zero_still_marks_it() -> None:
+    assert list(pace([Text("a")], random.Random(0), delay_ms=30, first_token_ms=0, end_ms=120))[-1] == Delay(120, own_write=True)
+    assert list(pace([Text("a")], random.Random(0), delay_ms=30, first_token_ms=0, end_ms=0))[-1] == Delay(0, own_write=True)
+
+
+def test_no_end_wait_without_deltas_so_an_early_error_stays_an_http_error() -> None:
+    assert list(pace([Error("x")], random.Random(0), delay_ms=30, first_token_ms=0)) == [Error("x")]
+    assert list(pace([Finish()], random.Random(0), delay_ms=30, first_token_ms=0)) == [Finish()]
 
 
 def test_zero_waits_add_no_delay() -> None:

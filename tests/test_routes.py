@@ -81,7 +81,7 @@ async def test_unknown_framing_lists_the_known_ones(client: Client) -> None:
     assert response.status == 404
     assert message == (
         "No route POST /miniprgram/chat. See GET /_mock/routes for what this server answers. "
-        "App streams are served at /{framing}/{any/path} with a framing of: miniprogram, ndjson, sse-json, text; "
+        "App streams are served at /{framing}/{any/path} with a framing of: ai-sdk, miniprogram, ndjson, sse-json, text; "
         "or at a path of a routes map."
     )
 
@@ -90,7 +90,7 @@ async def test_provider_and_admin_routes_keep_working(client: Client) -> None:
     chat = await client.post("/v1/chat/completions", json={"model": "fast", "messages": [{"role": "user", "content": "hi"}]})
     assert chat.status == 200 and (await chat.json())["object"] == "chat.completion"
     assert (await client.get("/_mock/health")).status == 200 and (await client.get("/v1/models")).status == 200
-    assert (await client.get("/v1/chat/completions")).status == 405
+    assert (await client.put("/v1/chat/completions")).status == 405
     assert (await client.put("/_mock/journal")).status == 405
     plain = await (await client.post("/v1/nope", json={})).json()
     assert plain["error"]["message"] == "No route POST /v1/nope. See GET /_mock/routes for what this server answers."
@@ -98,7 +98,7 @@ async def test_provider_and_admin_routes_keep_working(client: Client) -> None:
 
 
 async def test_app_requests_are_journaled(client: Client) -> None:
-    await client.post("/chat", json={"message": "你好"}, headers={**QUICK, "X-Mock-Scenario": "fast"})
+    await (await client.post("/chat", json={"message": "你好"}, headers={**QUICK, "X-Mock-Scenario": "fast"})).read()
     [entry] = await (await client.get("/_mock/journal", params={"path": "/chat"})).json()
     assert entry["scenario"] == "fast" and entry["body"] == {"message": "你好"} and entry["status"] == 200
 
@@ -114,8 +114,8 @@ async def test_reload_picks_up_new_framings_and_routes(client: Client, folder: P
 
 
 BROKEN = {
-    "unknown-framing": ("routes:\n  /chat: minprogram\n", "r.yaml:4: routes./chat: unknown framing 'minprogram'; known: miniprogram, ndjson, sse-json, text"),
-    "unknown-framing-long": ("routes:\n  /chat: {framing: acme}\n", "r.yaml:4: routes./chat.framing: unknown framing 'acme'; known: miniprogram, ndjson, sse-json, text"),
+    "unknown-framing": ("routes:\n  /chat: minprogram\n", "r.yaml:4: routes./chat: unknown framing 'minprogram'; known: ai-sdk, miniprogram, ndjson, sse-json, text"),
+    "unknown-framing-long": ("routes:\n  /chat: {framing: acme}\n", "r.yaml:4: routes./chat.framing: unknown framing 'acme'; known: ai-sdk, miniprogram, ndjson, sse-json, text"),
     "unknown-scenario": ("routes:\n  /chat:\n    framing: text\n    scenario: nope\n", "r.yaml:6: routes./chat.scenario: unknown scenario 'nope'; known: "),
     "relative-path": ("routes:\n  chat: text\n", "r.yaml:4: routes.chat: a route path starts with '/'; got 'chat'"),
     "bad-method": ("routes:\n  /chat: {framing: text, methods: [PUT]}\n", "r.yaml:4: routes./chat.methods[0]: input should be 'GET' or 'POST'"),

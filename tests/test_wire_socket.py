@@ -129,3 +129,20 @@ async def test_the_query_form_works_without_headers(server):
     response = await post("127.0.0.1", server.port, route + "?mock_wire=max_write_bytes=5,gap_ms=0&scenario=hello", body)
     assert response.status == 200
     assert max(len(c) for c in response.chunks) == 5
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_closing_frames_arrive_as_their_own_read_at_speed_0(server, dialect):
+    reads = (await fetch(server, dialect)).payload_reads
+    closing = {"openai": (b'"finish_reason":"stop"', b"data: [DONE]"), "miniprogram": (b"0\r\n\r\n",)}[dialect]
+    last_delta = max(i for i, read in enumerate(reads) if b'"content":"' in read)
+    assert not any(frame in reads[last_delta] for frame in closing), reads[last_delta]
+    assert reads[-1].endswith(closing[-1] + (b"\n\n" if dialect == "openai" else b""))
+
+
+async def test_an_error_after_text_arrives_as_its_own_read(server):
+    reads = (await fetch(server, "miniprogram", scenario="midstream-error")).payload_reads
+    at = next(i for i, read in enumerate(reads) if b"event: error" in read)
+    assert reads[at].startswith(b"event: error") and b"success:" not in reads[at], reads[at - 1 : at + 1]
+    assert b"success:" in reads[at - 1]
+

@@ -1,6 +1,36 @@
 """Wire formats, one module each, registered by name in `DIALECTS`."""
 
-from . import miniprogram, ndjson, openai, plaintext, sse_json
+from . import (
+    ai_sdk,
+    azure,
+    gemini,
+    miniprogram,
+    ndjson,
+    ollama,
+    openai,
+    openai_completions,
+    openai_embeddings,
+    openai_responses,
+    plaintext,
+    sse_json,
+)
 from .base import DIALECTS, Dialect, Incoming, RequestError
 
-__all__ = ["DIALECTS", "Dialect", "Incoming", "RequestError", "miniprogram", "ndjson", "openai", "plaintext", "sse_json"]
+__all__ = [
+    "DIALECTS",
+    "Dialect",
+    "Incoming",
+    "RequestError",
+    "ai_sdk",
+    "azure",
+    "gemini",
+    "miniprogram",
+    "ndjson",
+    "ollama",
+    "openai",
+    "openai_completions",
+    "openai_embeddings",
+    "openai_responses",
+    "plaintext",
+    "sse_json",
+]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterable, Iterator, Mapping, Sequence
 
-from ..events import Error, Event, Respond, WireItem
+from ..events import Delay, Error, Event, Respond, ToolArgs, ToolCall, WireItem
 
 if TYPE_CHECKING:
     from ..call import Call, ChatRequest
@@ -85,9 +85,17 @@ class Dialect(ABC):
         """Extra response headers this dialect sends on every answer."""
         return {}
 
+    def for_app(self) -> Dialect:
+        """The instance that serves one app: a dialect that keeps state per app (stored answers) returns a fresh one."""
+        return self
+
     def listings(self) -> Mapping[str, Listing]:
         """GET routes answered from the scenario names and the path's parameters: path → answer."""
         return {}
+
+    def recognizes(self, headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
+        """Whether a request comes from this dialect's clients, for a listing path several dialects share."""
+        return False
 
     def stream_content_type(self, call: Call) -> str:
         """The Content-Type of this call's streamed body (a scenario may change it)."""
@@ -118,3 +126,55 @@ def pretty_json(value: Any, indent: int = 2) -> bytes:
     """JSON as providers send whole bodies: indented, ending in a newline."""
     return (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode()
 
+
+
+_HTML_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def html_safe(json_text: str) -> str:
+    """JSON text with `<`, `>` and `&` as `\\u003c`, `\\u003e`, `\\u0026`, as Go and Google's servers encode it."""
+    return json_text.translate(_HTML_ESCAPES)
+
+
+def whole_tool_calls(events: Iterable[Event]) -> Iterator[Event]:
+    """Events for a dialect that sends each tool call whole: the call goes out after its argument fragments' delays.
+
+    The fragments are dropped, and the call is sent when its last fragment
+    would have been, as a model's call arrives once its arguments are done.
+    """
+    held: ToolCall | None = None
+    waits: list[Event] = []
+    for event in events:
+        if held is not None:
+            if isinstance(event, Delay):
+                waits.append(event)
+                continue
+            if isinstance(event, ToolArgs):
+                yield from waits
+                waits = []
+                continue
+            yield held
+            yield from waits
+            held, waits = None, []
+        if isinstance(event, ToolCall):
+            held = event
+        elif not isinstance(event, ToolArgs):
+            yield event
+    if held is not None:
+        yield held
+        yield from waits
+
+
+def whole_answer(events: Iterable[Event], take: Callable[[Event], object], error_response: Callable[[Error], Respond]) -> Generator[WireItem, None, bool]:
+    """Yield a whole answer's delays, handing every event but an Error to `take`; an Error ends it with its response.
+
+    Returns whether the answer is complete (no error), for `completed = yield from whole_answer(...)`.
+    """
+    for event in events:
+        if isinstance(event, Error):
+            yield error_response(event)
+            return False
+        take(event)
+        if isinstance(event, Delay):
+            yield event
+    return True

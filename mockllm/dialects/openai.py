@@ -1,12 +1,16 @@
-"""OpenAI Chat Completions: `POST /v1/chat/completions`, streamed and whole."""
+"""OpenAI Chat Completions: `POST /v1/chat/completions` (and `GET` for EventSource), streamed and whole."""
 
 from __future__ import annotations
 
+import json
+import re
+from abc import abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from .. import tokens
 from ..call import FIXED_CREATED, Call, ChatRequest, Tool, ToolResult
+from ..transforms.structured import schema_problem
 from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
 from .base import Dialect, Incoming, Listing, bad_request, compact_json, error_as_response, pretty_json, register
 
@@ -22,7 +26,8 @@ ERROR_TYPES = {
     429: "rate_limit_error",
 }
 DONE = b"data: [DONE]\n\n"
-ROLE_DELTA = '{"role":"assistant","content":"","refusal":null}'
+ROLE_DELTA: Mapping[str, Any] = {"role": "assistant", "content": "", "refusal": None}
+_FORMAT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def read_messages(value: Any, param: str = "messages") -> tuple[tuple[str, str], ...]:
@@ -37,8 +42,23 @@ def read_messages(value: Any, param: str = "messages") -> tuple[tuple[str, str],
         role = message.get("role")
         if role not in ROLES:
             raise bad_request(f"'{where}.role' must be one of {', '.join(ROLES)}; got {role!r}.", f"{where}.role")
+        if role == "assistant":
+            _check_tool_calls(message.get("tool_calls"), f"{where}.tool_calls")
         out.append((role, _content_text(message.get("content"), f"{where}.content")))
     return tuple(out)
+
+
+def _check_tool_calls(value: Any, where: str) -> None:
+    """An assistant message's `tool_calls`: absent, or an array of calls naming their function."""
+    if value is None:
+        return
+    if not isinstance(value, list):
+        raise bad_request(f"'{where}' must be an array of tool calls.", where)
+    for i, call in enumerate(value):
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            shape = '{"id": ..., "type": "function", "function": {"name": ..., "arguments": ...}}'
+            raise bad_request(f"'{where}[{i}]' must be {shape}.", f"{where}[{i}]")
 
 
 def conversation_fields(messages: list[Any], roles: tuple[tuple[str, str], ...]) -> dict[str, Any]:
@@ -108,6 +128,30 @@ def read_tool_choice(choice: Any, tools: list[Tool]) -> dict[str, Any]:
     return {"tool_choice": "required", "forced_tool": name}
 
 
+def query_body(query: Mapping[str, str]) -> dict[str, Any]:
+    """A streamed chat request from a GET query, for the browser's EventSource.
+
+    `messages` is a JSON array; else `prompt` (or `q`, `message`) is one user
+    message. `model` and `mock_scenario` as in the body; `include_usage=true`.
+    """
+    raw = query.get("messages")
+    if raw:
+        try:
+            messages = json.loads(raw)
+        except ValueError:
+            raise bad_request("'?messages=' must be a JSON array of message objects.", "messages") from None
+    else:
+        prompt = next((query[key] for key in ("prompt", "q", "message") if query.get(key)), None)
+        if prompt is None:
+            raise bad_request("A GET request streams the prompt in the query: ?prompt=… (or ?messages=[…] as JSON).", "prompt")
+        messages = [{"role": "user", "content": prompt}]
+    body: dict[str, Any] = {"messages": messages, "stream": True}
+    body.update({key: query[key] for key in ("model", "mock_scenario") if query.get(key)})
+    if query.get("include_usage", "").lower() in ("1", "true"):
+        body["stream_options"] = {"include_usage": True}
+    return body
+
+
 def _content_text(content: Any, where: str) -> str:
     if content is None or isinstance(content, str):
         return content or ""
@@ -116,15 +160,83 @@ def _content_text(content: Any, where: str) -> str:
     raise bad_request(f"'{where}' must be a string or an array of content parts.", where)
 
 
-def _optional(body: dict[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
+def optional(body: Mapping[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
+    """`body[key]` when present and of `kind` (a bool is not an int), else None; raise RequestError for a wrong type."""
     value = body.get(key)
     if value is not None and (not isinstance(value, kind) or (kind is int and isinstance(value, bool))):
         raise bad_request(f"'{key}' must be {what}; got {type(value).__name__}.", key)
     return value
 
 
+def read_texts(value: Any) -> tuple[str, ...] | None:
+    """The texts of a `prompt` or `input` value, or None when it is not one of OpenAI's shapes.
+
+    The shapes: a string, an array of strings, an array of tokens, an array of
+    token arrays. mockllm has no tokenizer: tokens read as their numbers joined by spaces.
+    """
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not value:
+        return None
+    if all(isinstance(item, str) for item in value):
+        return tuple(value)
+    if _is_tokens(value):
+        return (" ".join(map(str, value)),)
+    if all(isinstance(item, list) and _is_tokens(item) for item in value):
+        return tuple(" ".join(map(str, item)) for item in value)
+    return None
+
+
+def _is_tokens(value: list[Any]) -> bool:
+    return bool(value) and all(isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in value)
+
+
+def read_body(incoming: Incoming) -> dict[str, Any]:
+    """The request's JSON object body; raise RequestError (in OpenAI's words) when it is not one."""
+    body = incoming.json
+    if not isinstance(body, dict):
+        detail = incoming.json_error or "the body is not a JSON object"
+        raise bad_request(
+            f"We could not parse the JSON body of your request ({detail}). "
+            "Send a JSON object with Content-Type: application/json."
+        )
+    return body
+
+
+def read_response_format(value: Any, param: str = "response_format") -> dict[str, Any] | None:
+    """Read Chat's `response_format` into the neutral form (see `ChatRequest.response_format`); None for text."""
+    if value is None:
+        return None
+    kind = value.get("type") if isinstance(value, dict) else None
+    if kind == "text":
+        return None
+    if kind == "json_object":
+        return {"type": "json_object"}
+    if kind != "json_schema":
+        raise bad_request(f"'{param}.type' must be one of 'text', 'json_object' or 'json_schema'; got {kind!r}.", f"{param}.type")
+    spec = value.get("json_schema")
+    if not isinstance(spec, dict):
+        raise bad_request(f"Missing required parameter: '{param}.json_schema'.", f"{param}.json_schema", code="missing_required_parameter")
+    return json_schema_format(spec, f"{param}.json_schema")
+
+
+def json_schema_format(spec: Mapping[str, Any], param: str) -> dict[str, Any]:
+    """Check a `json_schema` format's `name`, `schema` and `strict` (Chat's `json_schema` object, Responses' `text.format`)."""
+    name = spec.get("name")
+    if not isinstance(name, str) or not _FORMAT_NAME.fullmatch(name):
+        raise bad_request(
+            f"Invalid '{param}.name': {name!r}. It must be 1 to 64 letters, digits, underscores or dashes.", f"{param}.name"
+        )
+    strict = optional(spec, "strict", bool, "a boolean") or False
+    schema = spec.get("schema", {})
+    problem = schema_problem(schema)
+    if problem:
+        raise bad_request(f"Invalid schema for response_format '{name}': {problem}", f"{param}.schema", code="invalid_json_schema")
+    return {"type": "json_schema", "name": name, "schema": schema, "strict": strict}
+
+
 @dataclass
-class _Answer:
+class Answer:
     """What has been said so far, for usage counts and the whole answer."""
 
     content: list[str] = field(default_factory=list)
@@ -145,12 +257,23 @@ class _Answer:
         elif isinstance(event, Usage):
             self.usage = event
 
-    def usage_json(self, call: Call) -> dict[str, Any]:
-        prompt = self.usage.prompt_tokens if self.usage.prompt_tokens is not None else call.chat.prompt_tokens
+    def token_counts(self, call: Call, prompt_tokens: int | None = None) -> tuple[int, int, int]:
+        """Prompt, completion and reasoning tokens: the scenario's `usage` where it gives them, else counted.
+
+        `prompt_tokens` replaces the count of the conversation (a route without messages counts its own input).
+        """
+        prompt = self.usage.prompt_tokens
+        if prompt is None:
+            prompt = call.chat.prompt_tokens if prompt_tokens is None else prompt_tokens
         reasoning = sum(map(tokens.count, self.reasoning))  # counted per delta, and only when asked for
         completion = self.usage.completion_tokens
         if completion is None:
             completion = sum(map(tokens.count, self.content)) + reasoning + sum(tokens.count(c.arguments) for c in self.tool_calls)
+        return prompt, completion, reasoning
+
+    def usage_json(self, call: Call) -> dict[str, Any]:
+        """Chat's `usage` object."""
+        prompt, completion, reasoning = self.token_counts(call)
         return {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
@@ -165,44 +288,87 @@ class _Answer:
         }
 
 
+class OpenAIDialect(Dialect):
+    """What every OpenAI route shares: the error body and the response headers."""
+
+    def error_response(self, error: Error) -> Respond:
+        body = pretty_json({"error": error_json(error)}, indent=4)
+        return Respond(error.status, body, headers=error.headers, chunked=error.delivery == "chunked")
+
+    def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
+        answer = Answer()
+        for event in events:
+            if isinstance(event, Delay):
+                yield event
+            elif isinstance(event, Error):
+                yield self.error_response(event)
+                return
+            else:
+                answer.take(event)
+        yield Respond(200, self.encode_body(self.whole_body(answer, call)))
+
+    @abstractmethod
+    def whole_body(self, answer: Answer, call: Call) -> dict[str, Any]:
+        """The response object of a complete answer."""
+
+    def encode_body(self, body: Mapping[str, Any]) -> bytes:
+        """A whole answer's bytes."""
+        return pretty_json(body)
+
+    def headers(self, call: Call) -> dict[str, str]:
+        return {"x-request-id": f"req_{call.id[:24].lower()}", "openai-version": "2020-10-01"}
+
+
+def read_chat(incoming: Incoming, model: str | None = None) -> ChatRequest:
+    """Read a Chat Completions body (a GET's query, for EventSource); `model` (an Azure deployment) replaces the body's model."""
+    body = query_body(incoming.query) if incoming.method == "GET" else read_body(incoming)
+    stream, include_usage = read_stream(body)
+    n = optional(body, "n", int, "an integer")
+    if n not in (None, 1):
+        raise bad_request("mockllm answers with one choice; 'n' must be 1.", "n")
+    messages = read_messages(body.get("messages"))
+    return ChatRequest(
+        messages=messages,
+        model=model or optional(body, "model", str, "a string"),
+        stream=stream,
+        include_usage=include_usage,
+        scenario=optional(body, "mock_scenario", str, "a string"),
+        body=body,
+        response_format=read_response_format(body.get("response_format")),
+        **conversation_fields(body["messages"], messages),
+        **read_tools(body),
+    )
+
+
+def read_stream(body: Mapping[str, Any]) -> tuple[bool, bool]:
+    """`stream` and `stream_options.include_usage` (only allowed with `stream`)."""
+    stream = optional(body, "stream", bool, "a boolean") or False
+    options = optional(body, "stream_options", dict, "an object")
+    if options is not None and not stream:
+        raise bad_request("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options")
+    return stream, optional(options or {}, "include_usage", bool, "a boolean") or False
+
+
 @register
-class OpenAIChat(Dialect):
+class OpenAIChat(OpenAIDialect):
     """OpenAI Chat Completions chunks, byte for byte."""
 
     name = "openai"
-    routes = ("POST /v1/chat/completions",)
+    routes: ClassVar[tuple[str, ...]] = ("POST /v1/chat/completions", "GET /v1/chat/completions")
 
     def parse(self, incoming: Incoming) -> ChatRequest:
-        body = incoming.json
-        if not isinstance(body, dict):
-            detail = incoming.json_error or "the body is not a JSON object"
-            raise bad_request(
-                f"We could not parse the JSON body of your request ({detail}). "
-                "Send a JSON object with Content-Type: application/json."
-            )
-        stream = _optional(body, "stream", bool, "a boolean") or False
-        options = _optional(body, "stream_options", dict, "an object")
-        if options is not None and not stream:
-            raise bad_request("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options")
-        include_usage = _optional(options or {}, "include_usage", bool, "a boolean") or False
-        n = _optional(body, "n", int, "an integer")
-        if n not in (None, 1):
-            raise bad_request("mockllm answers with one choice; 'n' must be 1.", "n")
-        messages = read_messages(body.get("messages"))
-        return ChatRequest(
-            messages=messages,
-            model=_optional(body, "model", str, "a string"),
-            stream=stream,
-            include_usage=include_usage,
-            scenario=_optional(body, "mock_scenario", str, "a string"),
-            body=body,
-            **conversation_fields(body["messages"], messages),
-            **read_tools(body),
-        )
+        return read_chat(incoming)
+
+    def framer(self, call: Call) -> ChunkFramer:
+        """The chunk builder of one stream."""
+        return ChunkFramer(call)
 
     def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
-        frame = _ChunkFramer(call)
-        answer = _Answer()
+        frame = self.framer(call)
+        return opened(self._chunks(events, call, frame), frame.opening)
+
+    def _chunks(self, events: Iterable[Event], call: Call, frame: ChunkFramer) -> Iterator[WireItem]:
+        answer = Answer()
         started = False
         for event in events:
             if isinstance(event, Delay):
@@ -213,16 +379,16 @@ class OpenAIChat(Dialect):
                 return
             answer.take(event)
             if isinstance(event, ToolCall):
-                tool = '"tool_calls":[' + _tool_head_json(event, call) + "]"
-                yield frame.delta("{" + tool + "}" if started else '{"role":"assistant","content":null,' + tool + ',"refusal":null}')
+                head = _tool_head(event, call)
+                yield frame.delta({"tool_calls": [head]} if started else {"role": "assistant", "content": None, "tool_calls": [head], "refusal": None})
                 started = True
             elif isinstance(event, ToolArgs):
-                yield frame.delta('{"tool_calls":[{"index":' + str(event.index) + ',"function":{"arguments":' + compact_json(event.text) + "}}]}")
+                yield frame.delta({"tool_calls": [{"index": event.index, "function": {"arguments": event.text}}]})
             elif isinstance(event, (Text, Think)):
                 if not started:
                     started = True
                     yield frame.delta(ROLE_DELTA)
-                yield frame.delta(_delta_json(event))
+                yield frame.content(event.text) if isinstance(event, Text) else frame.delta({"content": None, "reasoning_content": event.text})
         if not started:
             yield frame.delta(ROLE_DELTA)
         yield frame.finish(answer.finish)
@@ -230,16 +396,8 @@ class OpenAIChat(Dialect):
             yield frame.usage(answer.usage_json(call))
         yield DONE
 
-    def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
-        answer = _Answer()
-        for event in events:
-            if isinstance(event, Delay):
-                yield event
-            elif isinstance(event, Error):
-                yield self.error_response(event)
-                return
-            else:
-                answer.take(event)
+    def whole_body(self, answer: Answer, call: Call) -> dict[str, Any]:
+        """The `chat.completion` object of a complete answer."""
         content = "".join(answer.content) if answer.content or not answer.tool_calls else None
         message: dict[str, Any] = {"role": "assistant", "content": content}
         if answer.tool_calls:
@@ -248,7 +406,7 @@ class OpenAIChat(Dialect):
         if answer.reasoning:
             message["reasoning_content"] = "".join(answer.reasoning)
         message["annotations"] = []
-        body = {
+        return {
             "id": f"chatcmpl-{call.id}",
             "object": "chat.completion",
             "created": call.created,
@@ -258,14 +416,6 @@ class OpenAIChat(Dialect):
             "service_tier": "default",
             "system_fingerprint": call.fingerprint,
         }
-        yield Respond(200, pretty_json(body))
-
-    def error_response(self, error: Error) -> Respond:
-        body = pretty_json({"error": _error_json(error)}, indent=4)
-        return Respond(error.status, body, headers=error.headers, chunked=error.delivery == "chunked")
-
-    def headers(self, call: Call) -> dict[str, str]:
-        return {"x-request-id": f"req_{call.id[:24].lower()}", "openai-version": "2020-10-01"}
 
     def listings(self) -> Mapping[str, Listing]:
         return {"/v1/models": list_models, "/v1/models/{model}": get_model}
@@ -289,16 +439,10 @@ def _model(name: str) -> dict[str, Any]:
     return {"id": name, "object": "model", "created": FIXED_CREATED, "owned_by": "mockllm"}
 
 
-def _delta_json(event: Text | Think) -> str:
-    if isinstance(event, Text):
-        return '{"content":' + compact_json(event.text) + "}"
-    return '{"content":null,"reasoning_content":' + compact_json(event.text) + "}"
-
-
-def _tool_head_json(event: ToolCall, call: Call) -> str:
+def _tool_head(event: ToolCall, call: Call) -> dict[str, Any]:
     """The first delta of a streamed tool call: index, id, type, name and empty arguments."""
     head = {"index": event.index, "id": event.id or call.tool_call_id(event.index), "type": "function"}
-    return compact_json({**head, "function": {"name": event.name, "arguments": ""}})
+    return {**head, "function": {"name": event.name, "arguments": ""}}
 
 
 def _tool_call_json(event: ToolCall, call: Call) -> dict[str, Any]:
@@ -306,13 +450,23 @@ def _tool_call_json(event: ToolCall, call: Call) -> dict[str, Any]:
     return {"id": event.id or call.tool_call_id(event.index), "type": "function", "function": function}
 
 
-def _error_json(error: Error) -> dict[str, Any]:
+def error_json(error: Error) -> dict[str, Any]:
     kind = error.type or ERROR_TYPES.get(error.status, "server_error" if error.status >= 500 else "invalid_request_error")
     return {"message": error.message, "type": kind, "param": error.param, "code": error.code, **dict(error.extra)}
 
 
-class _ChunkFramer:
-    """Builds `data: {chunk}\\n\\n` frames from a per-stream prefix, so each delta costs one string join."""
+def opened(items: Iterable[WireItem], opening: Callable[[], Iterator[bytes]]) -> Iterator[WireItem]:
+    """The items with the stream's opening frames just before its first bytes (an error before them stays an HTTP error)."""
+    started = False
+    for item in items:
+        if isinstance(item, bytes) and not started:
+            started = True
+            yield from opening()
+        yield item
+
+
+class ChunkFramer:
+    """Builds `data: {chunk}\\n\\n` frames from a per-stream prefix, so each delta costs one encode and one join."""
 
     def __init__(self, call: Call) -> None:
         head = {
@@ -327,7 +481,19 @@ class _ChunkFramer:
         self._prefix = "data: " + self._head + ',"choices":[{"index":0,"delta":'
         self._usage_null = ',"usage":null' if call.chat.include_usage else ""
 
-    def delta(self, delta_json: str) -> bytes:
+    def opening(self) -> Iterator[bytes]:
+        """Frames sent before any delta (none here)."""
+        return iter(())
+
+    def delta(self, delta: Mapping[str, Any]) -> bytes:
+        """A chunk of one delta."""
+        return self._delta_chunk(compact_json(delta))
+
+    def content(self, text: str) -> bytes:
+        """A chunk of answer text (the hot path: no dict to encode)."""
+        return self._delta_chunk('{"content":' + compact_json(text) + "}")
+
+    def _delta_chunk(self, delta_json: str) -> bytes:
         return (self._prefix + delta_json + ',"logprobs":null,"finish_reason":null}]' + self._usage_null + "}\n\n").encode()
 
     def finish(self, reason: str) -> bytes:
@@ -337,4 +503,4 @@ class _ChunkFramer:
         return ("data: " + self._head + ',"choices":[],"usage":' + compact_json(usage) + "}\n\n").encode()
 
     def error(self, error: Error) -> bytes:
-        return ("data: " + compact_json({"error": _error_json(error)}) + "\n\n").encode()
+        return ("data: " + compact_json({"error": error_json(error)}) + "\n\n").encode()

@@ -39,7 +39,7 @@ def place(events: Iterable[Event], faults: Sequence[FaultSpec]) -> Iterator[Even
     for event in events:
         kind = type(event)
         if kind is Delay and after_ms:
-            yield from _split(event.ms, elapsed, after_ms, faults)  # type: ignore[union-attr]
+            yield from _split(event, elapsed, after_ms, faults)  # type: ignore[arg-type]
             elapsed += event.ms  # type: ignore[union-attr]
             continue
         yield event
@@ -57,14 +57,14 @@ def _due(points: list[tuple[float, int]], reached: float, faults: Sequence[Fault
         yield Fault(faults[points.pop(0)[1]])
 
 
-def _split(ms: float, elapsed: float, points: list[tuple[float, int]], faults: Sequence[FaultSpec]) -> Iterator[Event]:
-    """Yield a delay of `ms` starting at `elapsed`, cut where `ms` points fall inside it."""
-    end = elapsed + ms
+def _split(delay: Delay, elapsed: float, points: list[tuple[float, int]], faults: Sequence[FaultSpec]) -> Iterator[Event]:
+    """Yield `delay` starting at `elapsed`, cut where `ms` points fall inside it (the last piece keeps `own_write`)."""
+    end = elapsed + delay.ms
     while points and points[0][0] <= end:
         at = points[0][0]
         if at > elapsed:
             yield Delay(at - elapsed)
             elapsed = at
         yield from _due(points, at, faults)
-    if end > elapsed:
-        yield Delay(end - elapsed)
+    if end > elapsed or delay.own_write:
+        yield Delay(end - elapsed, delay.own_write)

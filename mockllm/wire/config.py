@@ -28,6 +28,8 @@ class WireConfig(Strict):
     data_space: bool | None = Field(None, description="SSE `data: ` with (true) or without (false) the space")
     heartbeat_ms: float | None = Field(None, ge=1, description="a heartbeat after this many ms without a write")
     heartbeat_text: str | None = Field(None, min_length=1, description="heartbeat bytes instead of the dialect's")
+    sse_id: bool = Field(False, description="number every SSE event with an `id:` field (EventSource resumes after it)")
+    sse_retry_ms: int | None = Field(None, ge=0, description="send `retry: N` first: the EventSource reconnection delay")
 
     @field_validator("split_utf8", mode="before")
     @classmethod

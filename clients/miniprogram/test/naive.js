@@ -16,4 +16,30 @@ function perChunkDecode(arrayBuffer) {
   return new TextDecoder('utf-8').decode(new Uint8Array(arrayBuffer));
 }
 
-module.exports = { escapeDecode, perChunkDecode };
+/**
+ * The chunk handler of the blog post many mini-program chat apps start from:
+ * each chunk is decoded alone, a chunk that is the end marker `0` (after
+ * dropping one CRLF, compared loosely) ends the answer and re-enables the UI,
+ * any other chunk is split on `success:` and each piece is JSON.parse'd. It
+ * works while every read holds whole frames and the end marker comes alone.
+ */
+function postHandler(chunks) {
+  const state = { text: '', done: false, error: null };
+  for (const chunk of chunks) {
+    const text = perChunkDecode(chunk);
+    // eslint-disable-next-line eqeqeq
+    if (text.replace('\r\n', '') == 0) {
+      state.done = true;
+      continue;
+    }
+    try {
+      for (const piece of text.split('success:')) if (piece.trim()) state.text += JSON.parse(piece).content;
+    } catch (error) {
+      state.error = error; // the UI stays disabled
+      break;
+    }
+  }
+  return state;
+}
+
+module.exports = { escapeDecode, perChunkDecode, postHandler };

@@ -4,7 +4,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { createParser, createChunkReader } = require('../mockllm-client.js');
-const { escapeDecode, perChunkDecode } = require('./naive.js');
+const { escapeDecode, perChunkDecode, postHandler } = require('./naive.js');
 const { startServer } = require('./server.js');
 const { FRAMINGS, collectChunks, oracle } = require('./streams.js');
 
@@ -58,6 +58,28 @@ describe('naive decoders', { concurrency: 5 }, () => {
       assert.notEqual(garbled, expected);
       assert.match(garbled, /\ufffd/);
       assert.equal(referenceText(framing, chunks), expected);
+    });
+  }
+});
+
+describe("the blog post's chunk handler", { concurrency: 3 }, () => {
+  const paced = { 'X-Mock-Delay-Ms': '20' };
+
+  it('gets every delta and re-enables its UI on the default stream', async () => {
+    const want = (await oracle(server.url, 'hello')).text;
+    const { chunks } = await collectChunks(server.url, { framing: 'miniprogram', scenario: 'hello', headers: paced });
+    const state = postHandler(chunks);
+    assert.equal(state.error, null);
+    assert.equal(state.text, want);
+    assert.equal(state.done, true);
+  });
+
+  for (const scenario of ['merged-frames', 'split-utf8']) {
+    it(`still fails on ${scenario}, as designed`, async () => {
+      const want = (await oracle(server.url, scenario)).text;
+      const { chunks } = await collectChunks(server.url, { framing: 'miniprogram', scenario, headers: paced });
+      const state = postHandler(chunks);
+      assert.ok(state.error !== null || state.text !== want || !state.done, JSON.stringify(state));
     });
   }
 });

@@ -42,9 +42,9 @@ function readStream(base, { framing, scenario, wire = '', message = '你好', pa
 }
 
 /** The ArrayBuffers onChunkReceived delivers for one stream, in order. */
-function collectChunks(base, { framing, scenario, wire = '', message = '你好' }) {
+function collectChunks(base, { framing, scenario, wire = '', message = '你好', headers = {} }) {
   const target = route(base, framing, scenario, message);
-  const header = { 'X-Mock-Scenario': scenario, 'Content-Type': 'application/json' };
+  const header = { 'X-Mock-Scenario': scenario, 'Content-Type': 'application/json', ...headers };
   if (wire) header['X-Mock-Wire'] = wire;
   return new Promise((resolve, reject) => {
     const chunks = [];
