@@ -21,7 +21,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-import jsonschema
 
 from .. import tokens
 from ..call import Call, ChatRequest, Tool, ToolResult
@@ -338,6 +337,8 @@ def _text_format(value: Any) -> dict[str, Any] | None:
     schema = value.get("schema")
     if not isinstance(schema, dict):
         raise _missing("text.format.schema", " (a JSON Schema object)")
+    import jsonschema  # on first use: it would add to every start-up
+
     try:
         jsonschema.validators.validator_for(schema).check_schema(schema)
     except jsonschema.SchemaError as exc:
