@@ -280,8 +280,12 @@ class Pacer:
                     return
         except ConnectionResetError:
             outcome.ended = "client went away"
+            if not stream.opened:
+                outcome.status = None  # nothing of a response was sent
         except asyncio.CancelledError:
             outcome.ended = "client went away" if transport.gone() else "server shutting down"
+            if not stream.opened:
+                outcome.status = None
             raise
         finally:
             self.streams -= 1
