@@ -1,4 +1,6 @@
-"""Run every benchmark and print one table: start-up, --speed 0, pipeline, pacing, CPU per frame, connects.
+"""Run every benchmark and print one table: start-up, --speed 0, pipeline, pacing, CPU per frame, connects, fairness.
+
+The streams table of the pacer (N = 100 … 5,000) is `bench/streams.py`, run on its own.
 
 Loopback only; takes about a minute and a half. Each measure is also a script
 of its own with options (`python bench/pacing.py --help`).
@@ -18,6 +20,7 @@ import aiohttp
 import ci
 import connects
 import cpu
+import fairness
 import instant
 import pacing
 import pipeline
@@ -32,6 +35,7 @@ MEASURES: dict[str, Callable[[], list[Row]]] = {
     "cpu": cpu.measure,
     "connects": connects.measure,
     "ci": ci.measure,
+    "fairness": fairness.measure,
 }
 
 

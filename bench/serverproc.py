@@ -17,11 +17,14 @@ _PORT = re.compile(r"127\.0\.0\.1:(\d+)")
 
 
 class ServerProcess:
-    """A server command that prints `127.0.0.1:PORT` once it listens."""
+    """A server command that prints `127.0.0.1:PORT` once it listens; `cpus` pins it to those cores."""
 
-    def __init__(self, command: list[str]) -> None:
+    def __init__(self, command: list[str], cpus: set[int] | None = None) -> None:
         self.launched = time.perf_counter()
-        self.proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+        self.proc = subprocess.Popen(
+            command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, preexec_fn=pin
+        )
         self.port = self._read_port()
         self.listening = time.perf_counter()
 
@@ -32,10 +35,27 @@ class ServerProcess:
                 return int(found.group(1))
         raise RuntimeError(f"{self.proc.args!r} exited with {self.proc.wait()} before printing its port")
 
+    def pids(self) -> list[int]:
+        """The process and its children (the workers of `--workers N`)."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        return [self.proc.pid, *map(int, children)]
+
     def cpu_seconds(self) -> float:
-        """User + system CPU time the process has used so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time the process and its children have used so far (Linux /proc)."""
+        total = 0
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def memory_kib(self, field: str = "VmRSS") -> int:
+        """A memory figure from /proc/PID/status, summed over the process and its children: `VmRSS` now, `VmHWM` the peak."""
+        total = 0
+        for pid in self.pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith(field + ":"):
+                    total += int(line.split()[1])
+        return total
 
     def stop(self) -> None:
         """SIGINT, then wait (kill after 10 s)."""
@@ -56,16 +76,16 @@ class ServerProcess:
         self.stop()
 
 
-def mockllm(*args: str) -> ServerProcess:
+def mockllm(*args: str, cpus: set[int] | None = None) -> ServerProcess:
     """`python serve.py --port 0 ARGS`."""
-    return ServerProcess([sys.executable, "serve.py", "--port", "0", *args])
+    return ServerProcess([sys.executable, "serve.py", "--port", "0", *args], cpus)
 
 
-def bench_mockllm(*args: str) -> ServerProcess:
+def bench_mockllm(*args: str, cpus: set[int] | None = None) -> ServerProcess:
     """mockllm serving the benchmark scenarios (`bench`: echo, one character per delta)."""
-    return mockllm("--scenarios", str(BENCH_SCENARIOS), "--default", "bench", "--seed", "1", *args)
+    return mockllm("--scenarios", str(BENCH_SCENARIOS), "--default", "bench", "--seed", "1", *args, cpus=cpus)
 
 
-def bare(*args: str) -> ServerProcess:
+def bare(*args: str, cpus: set[int] | None = None) -> ServerProcess:
     """The bare aiohttp reference server (`bench/bare_server.py`)."""
-    return ServerProcess([sys.executable, str(Path(__file__).with_name("bare_server.py")), "--port", "0", *args])
+    return ServerProcess([sys.executable, str(Path(__file__).with_name("bare_server.py")), "--port", "0", *args], cpus)

@@ -16,6 +16,8 @@ from .dialects import DIALECTS
 from .dialects.app import APP_FRAMINGS
 from .handler import STATE, journal_answered, parse_json, request_session
 from .journal import Journal
+from .metrics import render
+from .workers import WORKER
 from .middleware import error_response
 from .redact import safe_text
 from .routemap import Route, RouteMap, custom_framings, framing_names
@@ -231,6 +233,14 @@ async def reload(request: web.Request) -> web.Response:
     return web.json_response({"reloaded": True, "scenarios": state.catalog.names})
 
 
+async def metrics(request: web.Request) -> web.Response:
+    """The Prometheus text exposition of this server's metrics."""
+    snapshot = request.app[STATE].metrics.snapshot()
+    worker = request.app.get(WORKER)
+    body, content_type = render(worker.gather(snapshot) if worker else snapshot)
+    return web.Response(body=body, headers={"Content-Type": content_type})
+
+
 async def routes(request: web.Request) -> web.Response:
     """The routes this server answers: its own, each app framing's `/{framing}/{path}`, the routes maps' paths."""
     catalog = request.app[STATE].catalog
@@ -346,3 +356,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/_mock/overrides", add_override)
     app.router.add_delete("/_mock/overrides", remove_overrides)
     app.router.add_delete("/_mock/overrides/{id}", remove_overrides)
+    app.router.add_get("/_mock/metrics", metrics)

@@ -101,6 +101,7 @@ class Call:
     fingerprint: str = field(init=False)
     tool_calls_made: int = field(init=False, default=0)
     errors: list[Error] = field(init=False, default_factory=list)  # the errors its scenario sent, for the log and journal
+    faults_struck: list[str] = field(init=False, default_factory=list)  # names, as the faults strike
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)

@@ -40,13 +40,19 @@ CROSS_CHECKS: tuple[Callable[[Catalog, list[Document]], list[Problem]], ...] = (
 
 
 def load_catalog(folder: Path) -> Catalog:
-    """Read every `*.yaml`/`*.yml` below `folder` (or the one file `folder` names); raise ProblemsError listing all problems."""
+    """Read every `*.yaml`/`*.yml` below `folder` (or the one file `folder` names); raise ProblemsError listing all problems.
+
+    Hidden files and folders are skipped: a Kubernetes ConfigMap volume keeps
+    a second copy of each file in a `..DATE` folder.
+    """
     if not folder.is_dir() and not folder.is_file():
         raise ProblemsError([Problem(str(folder), 1, "", "not a folder of scenario files")])
     catalog = Catalog(folder)
     problems: list[Problem] = []
     loaded: list[Document] = []
     for path in [folder] if folder.is_file() else sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
+        if folder.is_dir() and any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
         try:
             for doc in read_documents(path):
                 found = add_document(catalog, doc)

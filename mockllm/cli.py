@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -11,7 +12,7 @@ import signal
 import sys
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Callable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, Sequence
 
 from aiohttp import web
 
@@ -20,6 +21,9 @@ from .config import DEFAULT_SCENARIOS, ServerConfig
 from .logs import LOG_FORMATS, setup_logging
 from .ready import ready_info, remove_ready_file, write_ready_file
 from .yamlsource import ProblemsError
+
+if TYPE_CHECKING:
+    from .workers import Worker
 
 ENV_PREFIX = "MOCKLLM_"
 
@@ -72,6 +76,13 @@ def _seconds(value: str, what: str = "a time limit") -> float:
     return seconds
 
 
+def _workers(value: str) -> int:
+    """A number of worker processes: 1 or more."""
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"workers must be a whole number >= 1; got {value!r}")
+    return int(value)
+
+
 def _count(value: str) -> int:
     """A whole number >= 0."""
     if not value.strip().isdigit():
@@ -95,6 +106,7 @@ SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--admin-open": ("admin_open", _switch, "serve /_mock/ control routes without a token even off loopback"),
     "--ready-file": ("ready_file", Path, "once listening, write url, port, pid and scenarios to this file as JSON"),
     "--log-format": ("log_format", _log_format, "text, or json: a JSON start line on stdout and JSON log lines"),
+    "--workers": ("workers", _workers, "server processes sharing the port (SO_REUSEPORT); state that needs one process is refused"),
     "--watch": ("watch", _switch, "reload when a scenario file changes (`--watch off` to stop; default: on for your own folder in a terminal)"),
 }
 
@@ -187,6 +199,10 @@ def _serve(args: argparse.Namespace) -> int:
     catalog = load_catalog(config.scenarios)
     check_default(catalog, config.default)
     setup_logging(config.log_format)
+    if config.workers > 1:
+        from . import workers
+
+        return workers.run(config, catalog)
     return _listening(config, serve(config, catalog))
 
 
@@ -220,8 +236,20 @@ def _record(args: argparse.Namespace) -> int:
     return _listening(config, run_app(create_recorder(args.upstream, args.out), config, announce))
 
 
-async def serve(config: ServerConfig, catalog: Catalog) -> None:
-    """Serve until SIGINT or SIGTERM, then close open streams and stop."""
+def _settle_memory() -> None:
+    """Keep the garbage collector off what start-up built, and collect the young less often.
+
+    Streaming allocates many short-lived objects; with the defaults a full
+    collection of every scenario and module object ran every few thousand
+    deltas (about a fifth of the CPU under load).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
+async def serve(config: ServerConfig, catalog: Catalog, worker: Worker | None = None) -> None:
+    """Serve until SIGINT or SIGTERM, then close open streams and stop; as one of several `worker`s when given."""
     from .app import create_app
     from .handler import STATE
 
@@ -230,11 +258,18 @@ async def serve(config: ServerConfig, catalog: Catalog) -> None:
         from .watch import add_watcher
 
         add_watcher(app)
+    if worker is not None:
+        from .workers import WORKER, one_process_only, publishing
+
+        app[WORKER] = worker
+        app.middlewares.append(one_process_only)
+        app.cleanup_ctx.append(publishing)
     served = app[STATE].config  # with the admin token create_app made, if any
-    await run_app(app, served, announce=lambda port: _announce(served, port, catalog))
+    announce = (lambda port: worker.listening()) if worker is not None else (lambda port: _announce(served, port, catalog))
+    await run_app(app, served, announce=announce, reuse_port=worker is not None)
 
 
-async def run_app(app: web.Application, config: ServerConfig, announce: Callable[[int], None]) -> None:
+async def run_app(app: web.Application, config: ServerConfig, announce: Callable[[int], None], reuse_port: bool = False) -> None:
     """Listen on the configured address (at most the connection cap at once), `announce` the port, serve until SIGINT or SIGTERM."""
     from .limits import connection_cap, listen, raise_fd_limit
 
@@ -242,10 +277,11 @@ async def run_app(app: web.Application, config: ServerConfig, announce: Callable
     runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=2, keepalive_timeout=config.idle_timeout_s)
     await runner.setup()
     try:
-        server = await listen(runner, config.host, config.port, backlog=config.backlog, cap=cap)
+        server = await listen(runner, config.host, config.port, backlog=config.backlog, cap=cap, reuse_port=reuse_port)
     except OSError:
         await runner.cleanup()
         raise
+    _settle_memory()
     announce(server.sockets[0].getsockname()[1])
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -254,7 +290,9 @@ async def run_app(app: web.Application, config: ServerConfig, announce: Callable
     try:
         await stop.wait()
     finally:
-        if config.log_format == "json":
+        if reuse_port:
+            pass  # a worker: the parent says it
+        elif config.log_format == "json":
             logging.getLogger("mockllm").info("shutting down")
         else:
             print("mockllm: shutting down", flush=True)

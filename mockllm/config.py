@@ -31,3 +31,4 @@ class ServerConfig:
     ready_file: Path | None = None
     log_format: str = "text"
     watch: bool | None = None  # None: on when serving your own folder in a terminal
+    workers: int = 1

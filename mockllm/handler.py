@@ -25,7 +25,9 @@ from .dialects.base import Dialect, Incoming, RequestError, bad_request
 from .events import Error
 from .journal import Journal
 from .middleware import unreadable_body
+from .metrics import Metrics
 from .overrides import Overrides, new_seed, read_overrides
+from .pacer import Pacer
 from .pipeline import wire_items
 from .player import Outcome, play
 from .redact import redact_json, redact_pairs, safe_text
@@ -33,6 +35,7 @@ from .runtime import RuntimeScenarios
 from .scenario import Scenario
 from .select import select
 from .wire.overrides import request_wire
+from .workers import attempts_refusal
 
 if sys.version_info >= (3, 11):
     from asyncio import timeout
@@ -64,6 +67,8 @@ class ServerState:
     def view(self, session: str | None) -> Catalog:
         """The scenarios a request of `session` sees: its posted ones, the global posted ones, the folder's."""
         return self.runtime.view(self.catalog, session)
+    pacer: Pacer = field(default_factory=Pacer)
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 STATE = web.AppKey("state", ServerState)
@@ -74,6 +79,7 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
     state = request.app[STATE]
     started = time.monotonic()
     outcome = Outcome(status=None)  # until the pipeline plays: no status line sent
+    route = route_label(request, dialect)
     entry = state.journal.record(_request_entry(request))
     task = asyncio.current_task()
     call: Call | None = None
@@ -89,10 +95,12 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
             entry.update(session=call.attempt.session, attempt=call.attempt.number)
             headers.update({SESSION_HEADER: call.attempt.session, "X-Mock-Attempt": str(call.attempt.number)})
         outcome.status = 200
+        state.metrics.opened(outcome, route, call.scenario.name)
         return await play(
             request,
             wire_items(call, dialect),
             outcome,
+            pacer=state.pacer,
             speed=call.speed,
             headers=headers,
             content_type=dialect.stream_content_type(call),
@@ -100,7 +108,8 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         )
     except RequestError as exc:
         respond = dialect.error_response(exc.error)
-        outcome.status, outcome.ended = respond.status, exc.error.message
+        outcome.whole(respond.status, len(respond.body))
+        outcome.ended = exc.error.message
         headers = {**dict(respond.headers), "Content-Type": respond.content_type}
         response = web.Response(status=respond.status, body=respond.body, headers=headers)
         if exc.error.status == 408:
@@ -119,8 +128,12 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
             state.tasks.discard(task)
         entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
         entry["errors"] = [_error_json(e) for e in call.errors] if call else []
+        entry["write_log"] = outcome.write_log
+        if outcome.write_log_truncated:
+            entry["write_log_truncated"] = True
         entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         state.journal.finished(entry)
+        state.metrics.closed(outcome, route, entry["scenario"], call.faults_struck if call else ())
         _log(request, entry)
 
 
@@ -248,6 +261,8 @@ def _make_call(incoming: Incoming, dialect: Dialect, state: ServerState) -> tupl
     catalog = state.view(session)
     override, scenario = _demo_override(chat, catalog, state.demo, path, session, headers, query)
     scenario = scenario or select(catalog, chat, headers=headers, query=query, path=path, default=config.default)
+    if scenario.attempts and config.workers > 1:
+        raise bad_request(attempts_refusal(config.workers, scenario.name))
     scenario, attempt = take_attempt(state.sessions, catalog.scenarios, scenario, session, path, chat)
     seed = overrides.seed if overrides.seed is not None else config.seed
     stream_config = scenario.stream
@@ -321,6 +336,13 @@ def journal_answered(request: web.Request, status: int, ended: str, **fields: An
 def journal_unrouted(request: web.Request, status: int) -> None:
     """Journal a request no route serves, so a test sees what its client got wrong."""
     journal_answered(request, status, "no route", writes=1)
+
+
+def route_label(request: web.Request, dialect: Dialect) -> str:
+    """The route a request came by, for metrics: its route's path pattern; app routes by framing."""
+    resource = request.match_info.route.resource
+    canonical = resource.canonical if resource is not None else request.path
+    return canonical if canonical != "/{path}" else f"/{dialect.name}/…"
 
 
 def request_session(request: web.Request) -> str | None:

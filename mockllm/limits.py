@@ -110,10 +110,11 @@ class _Refusal(asyncio.Protocol):
             self.timer.cancel()
 
 
-async def listen(runner: web.AppRunner, host: str, port: int, *, backlog: int, cap: int) -> asyncio.Server:
-    """Listen on host:port serving `runner`'s app, at most `cap` connections at once."""
+async def listen(runner: web.AppRunner, host: str, port: int, *, backlog: int, cap: int, reuse_port: bool = False) -> asyncio.Server:
+    """Listen on host:port serving `runner`'s app, at most `cap` connections at once (`reuse_port`: beside other workers)."""
     loop = asyncio.get_running_loop()
-    return await loop.create_server(CappedFactory(runner.server, cap), host, port, backlog=backlog, reuse_address=True)  # type: ignore[arg-type]
+    factory = CappedFactory(runner.server, cap)  # type: ignore[arg-type]
+    return await loop.create_server(factory, host, port, backlog=backlog, reuse_address=True, reuse_port=reuse_port)  # type: ignore[arg-type]
 
 
 def quiet_protocol_errors() -> None:

@@ -50,4 +50,4 @@ def _framed(
     if not uses_faults(call.scenario):
         return frame(events, call)
     faults = draw(call.scenario.faults, call.fault_rng)
-    return with_faults(events, faults, lambda framed: frame(framed, call), StreamFacts(heartbeat))
+    return with_faults(events, faults, lambda framed: frame(framed, call), StreamFacts(heartbeat, call.faults_struck))

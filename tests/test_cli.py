@@ -33,6 +33,7 @@ GOOD_VALUES = {
     "--ready-file": ("/tmp/ready.json", Path("/tmp/ready.json")),
     "--log-format": ("json", "json"),
     "--watch": ("on", True),
+    "--workers": ("3", 3),
 }
 
 BROKEN_SCENARIO = """\
@@ -85,7 +86,7 @@ def test_variable_sets_the_config_field(flag):
 def test_flag_wins_over_variable(flag):
     typed, expected = GOOD_VALUES[flag]
     variable = "MOCKLLM_" + field_of(flag).upper()
-    other = {"--host": "10.0.0.1", "--port": "1", "--scenarios": "/elsewhere", "--speed": "3", "--seed": "7", "--default": "echo", "--max-stream-s": "9"}
+    other = {"--host": "10.0.0.1", "--port": "1", "--scenarios": "/elsewhere", "--speed": "3", "--seed": "7", "--default": "echo", "--max-stream-s": "9", "--workers": "2"}
     other.update({"--read-timeout": "9", "--idle-timeout": "9", "--max-connections": "9", "--admin-token": "other", "--admin-open": "0"})
     other.update({"--ready-file": "/elsewhere.json", "--log-format": "text", "--watch": "off"})
     config = config_from(parse_serve(flag, typed), environ={variable: other[flag]})
@@ -139,8 +140,9 @@ def test_bad_variable_names_the_variable_and_flag(variable, value, reason):
         (["--speed", "nan"], "argument --speed: speed must be a number >= 0 (0 = no waiting); got 'nan'"),
         (["--seed", "1.5"], "argument --seed: invalid int value: '1.5'"),
         (["--max-stream-s", "-1"], "argument --max-stream-s: max stream duration must be a number of seconds > 0; got '-1'"),
+        (["--workers", "0"], "argument --workers: workers must be a whole number >= 1; got '0'"),
     ],
-    ids=["port-too-big", "port-word", "speed-negative", "speed-nan", "seed-fraction", "max-stream-negative"],
+    ids=["port-too-big", "port-word", "speed-negative", "speed-nan", "seed-fraction", "max-stream-negative", "workers-zero"],
 )
 def test_bad_flag_exits_2_with_a_message(capsys, argv, message):
     with pytest.raises(SystemExit) as exc:

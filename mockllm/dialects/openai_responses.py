@@ -20,6 +20,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+
+from .. import tokens
 from ..call import Call, ChatRequest, Tool, ToolResult
 from ..events import Delay, Error, Event, Respond, Text, Think, ToolArgs, ToolCall, WireItem
 from .base import Dialect, Incoming, Listing, RequestError, bad_request, compact_json, error_as_response, pretty_json, register, whole_answer

@@ -9,7 +9,7 @@ with the valid ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import Field, PlainValidator, model_validator
@@ -41,6 +41,7 @@ class StreamFacts:
     """What a fault may need to know of the stream it strikes."""
 
     heartbeat: bytes | None = None  # the dialect's keep-alive bytes (an SSE comment), None when it has none
+    struck: list[str] = field(default_factory=list, compare=False)  # the names of the faults struck so far (metrics)
 
 
 START = Point("start")

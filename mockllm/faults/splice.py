@@ -83,6 +83,7 @@ class _Splice:
                 waiting.append(fault)
                 continue
             frame, self.held = self.held, None
+            self.facts.struck.append(fault.name)
             for item in fault.strike(frame, self.facts):
                 yield from self._send(item) if type(item) is bytes else (item,)
             if fault.ends_stream:

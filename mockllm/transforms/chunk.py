@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Callable, Iterable, Iterator
 
 from ..events import Event, Text, Think, ToolArgs, ToolCall
@@ -25,6 +26,9 @@ def chunk(events: Iterable[Event], unit: str, per_delta: int = 1) -> Iterator[Ev
 
 
 def _pieces(split: Callable[[str], Iterable[str]], text: str, per_delta: int) -> Iterator[str]:
-    units = list(split(text))
-    for i in range(0, len(units), per_delta):
-        yield "".join(units[i : i + per_delta])
+    units = iter(split(text))  # lazily: a long answer is never held as a list of its units
+    if per_delta == 1:
+        yield from units
+        return
+    while piece := "".join(itertools.islice(units, per_delta)):
+        yield piece

@@ -28,6 +28,7 @@ def pace(
     Jitter is uniform within +/- jitter_ms.
     """
     first = True
+    steady = Delay(delay_ms)  # frozen, so one instance serves every delta without jitter
     end = delay_ms if end_ms is None else end_ms
     for event in events:
         if isinstance(event, DELTAS):
@@ -37,7 +38,7 @@ def pace(
             else:
                 wait = delay_ms + (rng.uniform(-jitter_ms, jitter_ms) if jitter_ms else 0.0)
             if wait > 0:
-                yield Delay(max(wait, 0.0))
+                yield steady if wait == delay_ms else Delay(wait)
         elif isinstance(event, Error) and not first:
             yield Delay(end, own_write=True)
             yield event

@@ -16,8 +16,6 @@ import json
 import random
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
-import jsonschema
-from jsonschema.validators import validator_for
 
 from ..events import Error, Event, Text, ToolCall
 from ..schema_data import SchemaError, generate
@@ -32,8 +30,10 @@ def schema_problem(schema: Any) -> str | None:
     """What makes `schema` unusable as a response schema (not a valid JSON Schema, or nothing can be generated), or None."""
     if not isinstance(schema, dict):
         return f"a schema is a JSON object; got {type(schema).__name__}."
+    import jsonschema  # on first use: it would add to every start-up
+
     try:
-        validator_for(schema, default=jsonschema.Draft202012Validator).check_schema(schema)
+        jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator).check_schema(schema)
         generate(schema, random.Random(_PROBE_SEED))
     except jsonschema.SchemaError as exc:
         where = "/".join(map(str, exc.absolute_path)) or "the root"
@@ -89,6 +89,8 @@ def _document(said: str, response_format: Mapping[str, Any], call: Call) -> Text
         document = generate(schema, call.rng, all_properties=bool(response_format.get("strict")))
     except SchemaError as exc:  # a dialect that did not check the schema with `schema_problem`
         return _cannot_generate(str(exc))
+    import jsonschema  # on first use: it would add to every start-up
+
     problem = jsonschema.exceptions.best_match(_validator(schema).iter_errors(document))
     if problem is not None:
         return _cannot_generate(problem.message)
@@ -104,7 +106,9 @@ def _cannot_generate(reason: str) -> Error:
 
 
 def _validator(schema: Mapping[str, Any]) -> Any:
-    cls = validator_for(schema, default=jsonschema.Draft202012Validator)
+    import jsonschema
+
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
