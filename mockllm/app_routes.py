@@ -16,6 +16,7 @@ from .dialects.app import AppFraming
 from .handler import STATE, handle_chat, journal_unrouted
 from .middleware import error_response
 from .routemap import app_framing, find_route, framing_names
+from .socket_handler import serve_socket
 
 log = logging.getLogger("mockllm")
 
@@ -28,6 +29,9 @@ async def serve_app_route(request: web.Request) -> web.StreamResponse:
     """Serve a chat in the path's app framing; 404/405 for paths no route answers."""
     catalog = request.app[STATE].catalog
     framing, methods = framing_for(catalog, request.path)
+    route = find_route(catalog, request.path)
+    if framing is not None and route is not None and route.transport == "websocket":
+        return await _socket_or_426(request, framing)
     if framing is not None and request.method in methods:
         return await handle_chat(request, framing)
     allowed = await _allowed_elsewhere(request) | set(methods)
@@ -60,6 +64,22 @@ def framing_for(catalog: Catalog, path: str) -> tuple[AppFraming | None, tuple[s
     return framing, (APP_METHODS if framing else ())
 
 
+async def serve_socket_route(request: web.Request) -> web.StreamResponse:
+    """`GET /ws/{framing}/{any/path}`: the framing's answers as WebSocket messages."""
+    name = request.match_info["framing"]
+    framing = app_framing(request.app[STATE].catalog, name)
+    if framing is None:
+        names = ", ".join(framing_names(request.app[STATE].catalog))
+        return error_response(404, f"No framing {name!r} for /ws/{{framing}}/{{any/path}}; known: {names}.")
+    return await _socket_or_426(request, framing)
+
+
+async def _socket_or_426(request: web.Request, framing: AppFraming) -> web.StreamResponse:
+    if request.method != "GET" or request.headers.get("Upgrade", "").lower() != "websocket":
+        return error_response(426, f"{request.path} is a WebSocket route: connect with a WebSocket client (Upgrade: websocket).")
+    return await serve_socket(request, framing)
+
+
 async def _allowed_elsewhere(request: web.Request) -> set[str]:
     """Methods other routes answer on this path (for a 405 instead of a 404)."""
     mine = request.match_info.route.resource
@@ -72,5 +92,6 @@ async def _allowed_elsewhere(request: web.Request) -> set[str]:
 
 
 def add_routes(app: web.Application) -> None:
-    """Register the catch-all; call it after every other route."""
+    """Register the WebSocket route and the catch-all; call it after every other route."""
+    app.router.add_route("*", "/ws/{framing}/{path:.*}", serve_socket_route)
     app.router.add_route("*", "/{path:.*}", serve_app_route)

@@ -155,9 +155,16 @@ class Abort:
 
 @dataclass(frozen=True, slots=True)
 class Close:
-    """Close the connection here; `clean` first ends the HTTP body properly (the chunked terminator)."""
+    """Close the connection here; `clean` first ends the HTTP body properly (the chunked terminator).
+
+    On a WebSocket, `clean` sends a close frame with `code` and `reason`
+    (default 1000); not clean drops the connection with no close frame (the
+    client sees 1006).
+    """
 
     clean: bool = True
+    code: int | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,15 +126,21 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
     finally:
         if task:
             state.tasks.discard(task)
-        entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
-        entry["errors"] = [_error_json(e) for e in call.errors] if call else []
-        entry["write_log"] = outcome.write_log
-        if outcome.write_log_truncated:
-            entry["write_log_truncated"] = True
-        entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
-        state.journal.finished(entry)
-        state.metrics.closed(outcome, route, entry["scenario"], call.faults_struck if call else ())
-        _log(request, entry)
+        close_entry(request, entry, outcome, started, route, call)
+
+
+def close_entry(request: web.Request, entry: dict[str, Any], outcome: Outcome, started: float, route: str, call: Call | None) -> None:
+    """Complete a journal entry with how the answer went, announce it, count it and log it."""
+    state = request.app[STATE]
+    entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
+    entry["errors"] = [_error_json(e) for e in call.errors] if call else []
+    entry["write_log"] = outcome.write_log
+    if outcome.write_log_truncated:
+        entry["write_log_truncated"] = True
+    entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+    state.journal.finished(entry)
+    state.metrics.closed(outcome, route, entry["scenario"], call.faults_struck if call else ())
+    _log(request, entry)
 
 
 async def read_incoming(request: web.Request, entry: dict[str, Any] | None = None, timeout_s: float | None = None) -> Incoming:

@@ -36,6 +36,7 @@ class Route(Strict):
     framing: str = Field(pattern=NAME_PATTERN)
     scenario: str | None = Field(None, description="served unless the request names one (header, query, body)")
     methods: list[Method] = Field(["GET", "POST"], min_length=1)
+    transport: Literal["http", "websocket"] = Field("http", description="websocket: the path upgrades to a socket (see mockllm.socket_handler)")
 
 
 class RouteMap(Strict):

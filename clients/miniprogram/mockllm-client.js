@@ -648,6 +648,58 @@
     return task;
   }
 
+  // ---------------------------------------------------------------- wx.connectSocket
+
+  /**
+   * Stream answers over a WebSocket with wx.connectSocket (or uni.connectSocket,
+   * Taro.connectSocket, or anything with the same SocketTask shape) and read them.
+   * options: url, header, framing, onText, onError, onDone, onEvent, onOpen(),
+   * onClose({code, reason}), and line-framing settings. Each message is read
+   * as a chunk of the framing; an answer ends at its end marker (`done`). A
+   * close before the answer is done becomes one error event {code, msg}: the
+   * close code (1006 when the connection dropped without a close frame) and
+   * its reason. Returns {send(data), close(code, reason), task}: send one
+   * request (an object is sent as JSON) once the socket is open; requests
+   * sent before that wait for it.
+   */
+  function streamSocket(wx, options) {
+    var reader = null;
+    var open = false;
+    var queue = [];
+    var task = wx.connectSocket({ url: options.url, header: options.header });
+    function start(data) {
+      reader = createChunkReader(options);
+      task.send({ data: typeof data === 'string' ? data : JSON.stringify(data) });
+    }
+    task.onOpen(function () {
+      open = true;
+      if (options.onOpen) { options.onOpen(); }
+      while (queue.length) { start(queue.shift()); }
+    });
+    task.onMessage(function (res) {
+      if (reader) { reader.push(res.data); }
+    });
+    task.onClose(function (res) {
+      open = false;
+      if (reader && !reader.done()) {
+        reader.end();
+        if (!reader.done()) {
+          dispatch(options, { type: 'error', code: res.code, msg: res.reason || 'socket closed (' + res.code + ')' });
+        }
+      }
+      if (options.onClose) { options.onClose({ code: res.code, reason: res.reason || '' }); }
+    });
+    return {
+      send: function (data) {
+        if (open) { start(data); } else { queue.push(data); }
+      },
+      close: function (code, reason) {
+        task.close({ code: code || 1000, reason: reason || '' });
+      },
+      task: task
+    };
+  }
+
   /** The error event for an HTTP error answer. */
   function httpError(status, body, spec) {
     var value = parseJSON(body);
@@ -663,6 +715,7 @@
     createParser: createParser,
     createChunkReader: createChunkReader,
     streamRequest: streamRequest,
+    streamSocket: streamSocket,
     FRAMINGS: FRAMINGS
   };
 }));

@@ -50,14 +50,16 @@ class ResetFault(Ending):
 
 @register("close")
 class CloseFault(Ending):
-    """The stream ends without the dialect's closing frames (no finish, no `[DONE]`)."""
+    """The stream ends without the dialect's closing frames (no finish, no `[DONE]`); on a WebSocket, a close frame with `code`."""
 
     clean: bool = Field(
         True, description="end the HTTP body properly; false closes the connection without the chunked terminator"
     )
+    code: int | None = Field(None, ge=1000, le=4999, description="WebSocket close code, e.g. 4001 (HTTP ignores it)")
+    reason: str = Field("", max_length=123, description="WebSocket close reason (HTTP ignores it)")
 
     def ending(self) -> WireItem:
-        return Close(self.clean)
+        return Close(self.clean, self.code, self.reason)
 
 
 @register("hang")

@@ -19,6 +19,9 @@ A transport never sleeps and never decides timing; it raises
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import struct
 from abc import ABC, abstractmethod
 from typing import Sequence
 
@@ -26,6 +29,17 @@ from ..events import Close, Respond
 
 #: Bytes a transport may hold unsent before the pacer stops writing to it.
 HIGH_WATER = 64 * 1024
+_LINGER_OFF = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST
+
+
+def reset_connection(raw: asyncio.Transport | None) -> None:
+    """Abort a connection with a TCP RST (the client sees ECONNRESET, a WebSocket client 1006)."""
+    if raw is None:
+        return
+    sock = raw.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_OFF)
+    raw.abort()
 
 
 class Transport(ABC):

@@ -8,16 +8,12 @@ goes straight to the asyncio transport: no coroutine, no drain per write.
 from __future__ import annotations
 
 import asyncio
-import socket
-import struct
 from typing import Mapping, Sequence
 
 from aiohttp import web
 
 from ..events import Close, Respond
-from .base import Transport
-
-_LINGER_OFF = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST
+from .base import Transport, reset_connection
 
 
 class HttpChunked(Transport):
@@ -61,12 +57,7 @@ class HttpChunked(Transport):
         await self.response.write_eof()
 
     def abort(self) -> None:
-        if self._socket is None:
-            return
-        sock = self._socket.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_OFF)
-        self._socket.abort()
+        reset_connection(self._socket)
 
     def drop(self) -> None:
         if self._socket is not None:
