@@ -90,7 +90,7 @@ async def delete_scenarios(request: web.Request) -> web.Response:
 
 def _contents_json(scenario: Scenario) -> dict[str, Any]:
     """What a scenario does, compactly: steps (or attempts), and its stream, wire, framing and fault settings that differ from the defaults."""
-    dumped = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True, include={"steps", "attempts", "stream", "wire", "framing"})
+    dumped = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True, include={"steps", "attempts", "stream", "wire", "framing"}, serialize_as_any=True)
     faults = [{"fault": f.fault, **f.model_dump(mode="json", exclude_defaults=True)} for f in scenario.faults]  # each by its own model
     return {**{key: dumped.get(key) for key in ("steps", "attempts", "stream", "wire", "framing")}, "faults": faults or None}
 

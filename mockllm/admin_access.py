@@ -23,7 +23,7 @@ TOKEN_QUERY = "mock_admin_token"
 #: (method, path) pairs open to anyone: read-only and without secrets.
 OPEN_ROUTES = frozenset({("GET", "/_mock/health"), ("HEAD", "/_mock/health"), ("GET", "/_mock/ui"), ("HEAD", "/_mock/ui")})
 #: Path prefixes whose GETs are open: the playground's static files.
-OPEN_PREFIXES = ("/_mock/ui/static/",)
+OPEN_PREFIXES = ("/_mock/ui/",)  # the playground page and its files; its API calls carry the token
 _LOOPBACK_NAMES = ("localhost", "localhost.", "ip6-localhost")
 
 

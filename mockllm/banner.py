@@ -40,7 +40,8 @@ def banner(config: ServerConfig, port: int, scenario_count: int, scenario: str =
     lines = [f"mockllm serving {scenario_count} scenarios from {config.scenarios}", f"  base URL: {base}/v1"]
     if wildcard:
         lines += [f"  LAN:      http://{ip}:{port}/v1" for ip in lan_addresses()]
-    lines.append(f"  page:     {base}/_mock/ui/ (playground: scenarios, wire inspector, live demo control)")
+    page = f"{base}/_mock/ui/" + (f"#token={config.admin_token}" if config.admin_token and not config.admin_open else "")
+    lines.append(f"  page:     {page} (playground: scenarios, wire inspector, live demo control)")
     speed = "no waiting" if config.speed == 0 else f"x{config.speed:g}"
     lines.append(f"  speed {speed}, seed {config.seed if config.seed is not None else 'random per request'}, default scenario {config.default!r}")
     lines += admin_lines(config, wildcard)

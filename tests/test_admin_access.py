@@ -90,6 +90,20 @@ def test_on_all_interfaces_every_control_route_needs_the_printed_token(serve: Ca
     assert status == 200 and headers["Access-Control-Allow-Origin"] == "http://app.example"  # model routes stay open
 
 
+def test_the_playground_opens_off_loopback_and_its_api_calls_carry_the_token(serve: Callable[..., ServeProcess]) -> None:
+    """The page and its files load without a token; the banner's page link carries it for the page's own calls."""
+    process = serve("--host", "0.0.0.0", "--port", "0", "--admin-token", "page-token", "--scenarios", str(SCENARIOS))
+    lines = process.read_banner()
+    port = int(lines[1].split(":")[-1].removesuffix("/v1"))
+    assert any(line.strip().startswith("page:") and line.split()[1].endswith("/_mock/ui/#token=page-token") for line in lines), lines
+    for path in ("/_mock/ui/", "/_mock/ui/app.js", "/_mock/ui/dom.js"):
+        assert http(port, "GET", path)[0] == 200, path
+    page_js = http(port, "GET", "/_mock/ui/dom.js")[2].decode()
+    assert "X-Mock-Admin-Token" in page_js and "location.hash" in page_js
+    assert http(port, "GET", "/_mock/overrides")[0] == 401
+    assert http(port, "GET", "/_mock/overrides", {"X-Mock-Admin-Token": "page-token"})[0] == 200
+
+
 def test_a_given_token_and_admin_open(serve: Callable[..., ServeProcess]) -> None:
     port, token = banner_of(serve("--host", "0.0.0.0", "--port", "0", "--admin-token", "given-token", "--scenarios", str(SCENARIOS)))
     assert token == "given-token"

@@ -24,9 +24,17 @@ export function fill(el, ...children) {
   return el;
 }
 
+/** The admin token the page was opened with (`/_mock/ui/#token=…`, as the banner prints it), or "". */
+export const ADMIN_TOKEN = new URLSearchParams(location.hash.slice(1)).get("token") || "";
+
+/** `headers` with the admin token added, for the page's own `/_mock/` calls. */
+export function withToken(headers = {}) {
+  return ADMIN_TOKEN ? { ...headers, "X-Mock-Admin-Token": ADMIN_TOKEN } : headers;
+}
+
 /** GET (or send) JSON to a path relative to the page; throws an Error with the server's message on a non-2xx answer. */
 export async function api(path, init = {}) {
-  const response = await fetch(path, { ...init, headers: { "Content-Type": "application/json", ...(init.headers || {}) } });
+  const response = await fetch(path, { ...init, headers: withToken({ "Content-Type": "application/json", ...(init.headers || {}) }) });
   const text = await response.text();
   const value = text ? JSON.parse(text) : null;
   if (!response.ok) throw new Error(value?.error?.message || `${response.status} ${response.statusText}`);

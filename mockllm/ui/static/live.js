@@ -1,6 +1,6 @@
 // Live traffic: the journal pushed over Server-Sent Events (GET /_mock/live), every request from any client.
 
-import { h } from "./dom.js";
+import { ADMIN_TOKEN, h } from "./dom.js";
 
 const MAX_ROWS = 300;
 
@@ -36,7 +36,7 @@ function row(entry, onPick) {
 /** Follow the journal: each finished entry is handed to `onEntry` and shown as a row (newest first). */
 export function followJournal(tbody, stateEl, { onPick, onEntry }) {
   const seen = new Set();
-  const source = new EventSource("../live?backlog=50");
+  const source = new EventSource("../live?backlog=50" + (ADMIN_TOKEN ? "&mock_admin_token=" + encodeURIComponent(ADMIN_TOKEN) : ""));
   let opened = false;
   source.addEventListener("open", () => {
     if (opened) {
