@@ -303,18 +303,18 @@ async def run_app(app: web.Application, config: ServerConfig, announce: Callable
 
 
 def _announce(config: ServerConfig, port: int, catalog: Catalog) -> None:
-    """Print the banner (or the JSON start line) and write the ready file."""
+    """Write the ready file, then print the banner (or the JSON start line): whoever reads either finds both."""
     from .banner import banner, try_scenario
 
     info = ready_info(config, port, catalog.names)
+    if config.ready_file:
+        write_ready_file(config.ready_file, info)
     if config.log_format == "json":
         print(json.dumps({"event": "listening", **info, "watch": watching(config)}, ensure_ascii=False), flush=True)
     else:
         print(banner(config, port, len(catalog.scenarios), try_scenario(catalog.names, config.default)), flush=True)
         if watching(config):
             print(f"  watching {config.scenarios} for changes (--watch off to stop)", flush=True)
-    if config.ready_file:
-        write_ready_file(config.ready_file, info)
 
 
 def watching(config: ServerConfig) -> bool:
