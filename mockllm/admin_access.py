@@ -21,7 +21,7 @@ TOKEN_HEADER = "X-Mock-Admin-Token"
 #: The query form, for browser clients that cannot set headers (EventSource, WebSocket).
 TOKEN_QUERY = "mock_admin_token"
 #: (method, path) pairs open to anyone: read-only and without secrets.
-OPEN_ROUTES = frozenset({("GET", "/_mock/health"), ("HEAD", "/_mock/health"), ("GET", "/_mock/ui"), ("HEAD", "/_mock/ui")})
+OPEN_ROUTES = frozenset({("GET", "/_mock/health"), ("HEAD", "/_mock/health"), ("GET", "/_mock/metrics"), ("GET", "/_mock/ui"), ("HEAD", "/_mock/ui")})
 #: Path prefixes whose GETs are open: the playground's static files.
 OPEN_PREFIXES = ("/_mock/ui/",)  # the playground page and its files; its API calls carry the token
 _LOOPBACK_NAMES = ("localhost", "localhost.", "ip6-localhost")

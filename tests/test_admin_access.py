@@ -100,6 +100,7 @@ def test_the_playground_opens_off_loopback_and_its_api_calls_carry_the_token(ser
         assert http(port, "GET", path)[0] == 200, path
     page_js = http(port, "GET", "/_mock/ui/dom.js")[2].decode()
     assert "X-Mock-Admin-Token" in page_js and "location.hash" in page_js
+    assert http(port, "GET", "/_mock/metrics")[0] == 200  # scrapers and probes need no token
     assert http(port, "GET", "/_mock/overrides")[0] == 401
     assert http(port, "GET", "/_mock/overrides", {"X-Mock-Admin-Token": "page-token"})[0] == 200
 
