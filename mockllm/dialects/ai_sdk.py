@@ -28,7 +28,7 @@ from typing import Any
 from ..call import Call, ChatRequest, ToolResult
 from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, WireItem
 from .app import AppFraming, app_errors, read_app_request, register_app
-from .base import Incoming, bad_request, compact_json
+from .base import Incoming, bad_request, compact_json, whole_answer
 
 HEADERS = {"x-vercel-ai-ui-message-stream": "v1"}
 FINISH_REASONS = {"stop": "stop", "length": "length", "content_filter": "content-filter", "tool_calls": "tool-calls"}
@@ -69,14 +69,8 @@ class AISdkUI(AppFraming):
 
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         parts: list[dict[str, Any]] = []
-        for event in app_errors(events, call.chat):
-            if isinstance(event, Delay):
-                yield event
-            elif isinstance(event, Error):
-                yield self.error_response(event)
-                return
-            else:
-                _add_whole_part(parts, event, call)
+        if not (yield from whole_answer(app_errors(events, call.chat), lambda event: _add_whole_part(parts, event, call), self.error_response)):
+            return
         message = {"id": f"msg-{call.id[:16]}", "role": "assistant", "parts": parts}
         yield Respond(200, (compact_json(message) + "\n").encode())
 

@@ -12,7 +12,7 @@ from .. import tokens
 from ..call import FIXED_CREATED, Call, ChatRequest, Tool, ToolResult
 from ..transforms.structured import schema_problem
 from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
-from .base import Dialect, Incoming, Listing, bad_request, compact_json, error_as_response, pretty_json, register
+from .base import Dialect, Incoming, Listing, bad_request, compact_json, error_as_response, pretty_json, register, whole_answer
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 ERROR_TYPES = {
@@ -297,15 +297,8 @@ class OpenAIDialect(Dialect):
 
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         answer = Answer()
-        for event in events:
-            if isinstance(event, Delay):
-                yield event
-            elif isinstance(event, Error):
-                yield self.error_response(event)
-                return
-            else:
-                answer.take(event)
-        yield Respond(200, self.encode_body(self.whole_body(answer, call)))
+        if (yield from whole_answer(events, answer.take, self.error_response)):
+            yield Respond(200, self.encode_body(self.whole_body(answer, call)))
 
     @abstractmethod
     def whole_body(self, answer: Answer, call: Call) -> dict[str, Any]:
