@@ -55,11 +55,12 @@ const SUMMARY = `
 import json
 from mockllm.catalog import load_catalog
 from mockllm.config import ServerConfig
+from mockllm.faults import uses_faults
 catalog = load_catalog(ServerConfig().scenarios)
 print(json.dumps([
     {
         "name": name,
-        "faults": bool(getattr(s, "faults", None)),
+        "faults": uses_faults(s),
         "attempts": bool(getattr(s, "attempts", None)),
         "wire": s.wire.model_dump(exclude_defaults=True),
     }
