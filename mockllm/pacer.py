@@ -159,7 +159,11 @@ class _Stream:
         item, self.pending = self.pending, None
         while True:
             if item is None:
-                item = next(items, _DONE)
+                try:
+                    item = next(items, _DONE)
+                except Exception:
+                    _flush(transport, batch)  # what was due before the failure still goes out
+                    raise
             kind = type(item)
             if kind is Delay:
                 self.offset += item.ms * speed / 1000
