@@ -2,7 +2,7 @@
 
 Bounded twice: by entry count and by bytes. A finished entry keeps its
 small fields as a dict (for filtering) and its bulky ones (headers, query,
-body) packed as JSON bytes, so memory is what the JSON weighs and a read can
+body, write log) packed as JSON bytes, so memory is what the JSON weighs and a read can
 stream entries without re-encoding them. Everything stored is JSON-safe.
 """
 
@@ -19,7 +19,9 @@ from .redact import redact_json
 #: How many finished entries a slow subscriber may fall behind before the oldest are dropped for it.
 SUBSCRIBER_BACKLOG = 256
 #: The fields kept packed as JSON bytes once an entry is finished.
-PACKED = ("query", "headers", "body")
+PACKED = ("query", "headers", "body", "write_log")
+#: Packed fields the server builds from numbers alone: JSON-safe as made, nothing in them to redact.
+SERVER_MADE = frozenset({"write_log"})
 _PACK_KEY = "_packed"
 _ENTRY_OVERHEAD = 256  # bytes a finished entry's small fields and dict cost, roughly
 
@@ -87,6 +89,8 @@ class Journal:
         if self._entries and entry["id"] >= self._entries[0]["id"]:  # still kept: ids only grow, and only the oldest go
             self._bytes += _weight(entry)
             self._trim()
+        if not self._subscribers:
+            return
         view = public(entry)
         for queue in self._subscribers:
             if queue.full():
@@ -155,7 +159,7 @@ def _pack(entry: dict[str, Any]) -> None:
     small = redact_json(entry)
     entry.clear()
     entry.update(small)
-    entry[_PACK_KEY] = _dumps(redact_json(bulky))
+    entry[_PACK_KEY] = _dumps({k: v if k in SERVER_MADE else redact_json(v) for k, v in bulky.items()})
 
 
 def _dumps(value: Any) -> bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 REDACTED = "<redacted>"
@@ -24,6 +25,7 @@ _SECRET_WORDS = {"bearer", "jwt", "sig", "passphrase", "otp"}
 MAX_DEPTH = 64
 
 
+@lru_cache(maxsize=4096)  # the same few names come in every request
 def is_secret(name: str) -> bool:
     """Whether a header, query parameter or JSON key of this name holds a secret."""
     for word in _WORDS.findall(name):
@@ -42,9 +44,9 @@ def redact_json(value: Any, depth: int = 0) -> Any:
     """A copy of parsed JSON with every secret-named key's value redacted, at any depth, and JSON-safe."""
     if depth > MAX_DEPTH:
         return "<too deep>"
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         return {safe_text(str(k)): (_redacted(v) if is_secret(str(k)) else redact_json(v, depth + 1)) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if type(value) is list or isinstance(value, tuple):
         return [redact_json(v, depth + 1) for v in value]
     return json_safe(value)
 
