@@ -95,7 +95,6 @@ class Call:
     wire: WireConfig = field(default_factory=WireConfig)
     attempt: Attempt | None = None
     last_event_id: int | None = None
-    rng: random.Random = field(init=False)
     id: str = field(init=False)
     created: int = field(init=False)
     fingerprint: str = field(init=False)
@@ -104,11 +103,15 @@ class Call:
     faults_struck: list[str] = field(init=False, default_factory=list)  # names, as the faults strike
 
     def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
         ids = random.Random(f"ids:{self.seed}")
         self.id = "".join(ids.choices(_ID_ALPHABET, k=29))
         self.fingerprint = "fp_" + "".join(ids.choices("0123456789abcdef", k=10))
         self.created = FIXED_CREATED if self.seeded else int(time.time())
+
+    @cached_property
+    def rng(self) -> random.Random:
+        """The RNG the answer draws from (templates, jitter, generated arguments): made when first needed, from the seed."""
+        return random.Random(self.seed)
 
     @cached_property
     def fault_rng(self) -> random.Random:

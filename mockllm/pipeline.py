@@ -22,7 +22,7 @@ def events_for(call: Call) -> Iterator[Event]:
     deltas = chunk(events, config.unit, config.per_delta)
     return pace(
         deltas,
-        call.rng,
+        call.rng if config.jitter_ms else None,
         delay_ms=config.delay_ms,
         first_token_ms=config.first_token_ms,
         jitter_ms=config.jitter_ms,

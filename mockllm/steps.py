@@ -79,7 +79,7 @@ class ErrorStep(Strict):
     def event(self, call: Call) -> Error:
         """The `Error` this step sends: its own fields over its preset's (and over each provider's variant of it)."""
         base = find_preset(self.preset) if self.preset else NO_PRESET
-        message = None if self.message is None else render(self.message, call, call.rng)
+        message = None if self.message is None else render(self.message, call)
         sent_by = variants(self.preset) if self.preset else {}
         return replace(self._over(base, message, call), variants=tuple((p, self._over(v, message, call)) for p, v in sent_by.items()))
 
@@ -89,7 +89,7 @@ class ErrorStep(Strict):
         if self.retry is not None:
             headers["x-should-retry"] = "true" if self.retry else "false"
         return Error(
-            render(base.message, call, call.rng) if message is None else message,
+            render(base.message, call) if message is None else message,
             self.status or base.status,
             base.code if self.code is None else self.code,
             self.type or base.type,
@@ -241,12 +241,12 @@ def compile_scenario(scenario: Scenario, call: Call) -> Iterator[Event]:
 
 @compiles("say")
 def _say(source: TextSource, call: Call) -> Iterator[Event]:
-    yield Text(render(source, call, call.rng))
+    yield Text(render(source, call))
 
 
 @compiles("think")
 def _think(source: TextSource, call: Call) -> Iterator[Event]:
-    yield Think(render(source, call, call.rng))
+    yield Think(render(source, call))
 
 
 @compiles("pause")

@@ -76,13 +76,13 @@ TextSource = Annotated[
 ]
 
 
-def render(source: TextSource, call: Call, rng: random.Random) -> str:
-    """Produce the text of one source for one call."""
+def render(source: TextSource, call: Call, rng: random.Random | None = None) -> str:
+    """Produce the text of one source for one call; fake text draws from `rng`, by default the call's."""
     if isinstance(source, str):
         return _PLACEHOLDER.sub(lambda m: _placeholder(m.group(1), call), source) if "{{" in source else source
     if isinstance(source, EchoText):
         return call.chat.last_user_message
-    return _fake(source, rng)
+    return _fake(source, rng or call.rng)
 
 
 def _placeholder(name: str, call: Call) -> str:

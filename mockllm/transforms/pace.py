@@ -16,7 +16,7 @@ from ..events import DELTAS, Delay, Error, Event
 
 def pace(
     events: Iterable[Event],
-    rng: random.Random,
+    rng: random.Random | None,
     *,
     delay_ms: float,
     first_token_ms: float,
@@ -25,7 +25,7 @@ def pace(
 ) -> Iterator[Event]:
     """Yield events with a Delay before each delta, and before the end (`end_ms`, default `delay_ms`) once a delta was sent.
 
-    Jitter is uniform within +/- jitter_ms.
+    Jitter is uniform within +/- jitter_ms, drawn from `rng` (needed only with jitter).
     """
     first = True
     steady = Delay(delay_ms)  # frozen, so one instance serves every delta without jitter
@@ -36,7 +36,7 @@ def pace(
                 wait = first_token_ms
                 first = False
             else:
-                wait = delay_ms + (rng.uniform(-jitter_ms, jitter_ms) if jitter_ms else 0.0)
+                wait = delay_ms + (rng.uniform(-jitter_ms, jitter_ms) if jitter_ms and rng else 0.0)
             if wait > 0:
                 yield steady if wait == delay_ms else Delay(wait)
         elif isinstance(event, Error) and not first:
