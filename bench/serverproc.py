@@ -42,11 +42,17 @@ class ServerProcess:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the process and its children have used so far (Linux /proc)."""
-        total = 0
+        return sum(self.cpu_split())
+
+    def cpu_split(self) -> tuple[float, float]:
+        """User and system (kernel: socket sends, epoll) CPU seconds of the process and its children so far."""
+        user = system = 0
         for pid in self.pids():
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
+            user += int(fields[11])
+            system += int(fields[12])
+        tick = os.sysconf("SC_CLK_TCK")
+        return user / tick, system / tick
 
     def memory_kib(self, field: str = "VmRSS") -> int:
         """A memory figure from /proc/PID/status, summed over the process and its children: `VmRSS` now, `VmHWM` the peak."""

@@ -64,6 +64,7 @@ class Case:
     own_read: float
     stretch: float
     cpu_us: float
+    kernel_us: float
     rss_mib: float
     per_stream_kib: float
     lost: int
@@ -123,10 +124,11 @@ def run_case(label: str, start: Callable[[], ServerProcess], streams: int, delta
         request = chat_request(server.port, message(deltas), headers)
         drive(server.port, 20, request, client_cpus)  # warm up: imports, caches
         idle_kib = server.memory_kib()
-        cpu_before = server.cpu_seconds()
+        user_before, kernel_before = server.cpu_split()
         began = time.monotonic()
         results = drive(server.port, streams, request, client_cpus)
-        cpu = server.cpu_seconds() - cpu_before
+        user_after, kernel_after = server.cpu_split()
+        cpu, kernel = user_after + kernel_after - user_before - kernel_before, kernel_after - kernel_before
         peak_kib = server.memory_kib("VmHWM")
     gaps: list[float] = []
     alone = interior = delivered = 0
@@ -149,6 +151,7 @@ def run_case(label: str, start: Callable[[], ServerProcess], streams: int, delta
         own_read=alone / interior if interior else 0.0,
         stretch=sorted(stretches)[len(stretches) // 2] if stretches else 0.0,
         cpu_us=cpu / delivered * 1e6 if delivered else 0.0,
+        kernel_us=kernel / delivered * 1e6 if delivered else 0.0,
         rss_mib=peak_kib / 1024,
         per_stream_kib=max(peak_kib - idle_kib, 0) / streams,
         lost=len(results) - len(complete),
@@ -160,13 +163,17 @@ def paced_row(case: Case) -> str:
     p1, p50, p99 = (percentile(case.gaps, q) * 1000 for q in (1, 50, 99))
     return (
         f"| {case.server} | {case.streams:,} | {p1:.1f} / {p50:.1f} / {p99:.1f} ms | {case.own_read:.1%} | {case.stretch:.2f} | "
-        f"{case.cpu_us:.1f} µs | {case.rss_mib:.0f} MiB ({case.per_stream_kib:.1f} KiB/stream) | {case.lost} |"
+        f"{_cpu(case)} | {case.rss_mib:.0f} MiB ({case.per_stream_kib:.1f} KiB/stream) | {case.lost} |"
     )
+
+
+def _cpu(case: Case) -> str:
+    return f"{case.cpu_us:.1f} µs ({case.kernel_us:.1f} kernel)"
 
 
 def instant_row(case: Case) -> str:
     return (
-        f"| {case.server} | {case.streams:,} | {case.deltas_per_s / 1000:.0f}k | {case.cpu_us:.1f} µs | "
+        f"| {case.server} | {case.streams:,} | {case.deltas_per_s / 1000:.0f}k | {_cpu(case)} | "
         f"{case.rss_mib:.0f} MiB ({case.per_stream_kib:.1f} KiB/stream) | {case.lost} |"
     )
 
@@ -199,13 +206,13 @@ def main() -> None:
     print(f"# load average before: {os.getloadavg()[0]:.2f}; server on CPU {args.server_cpus}, client on CPU {args.client_cpus}", flush=True)
     modes = args.modes.split(",")
     if "paced" in modes:
-        print(f"\n| {args.delay_ms:g} ms pacing | streams | gap p1 / p50 / p99 | own read | stream time / ideal | CPU per delta | RSS | lost |")
+        print(f"\n| {args.delay_ms:g} ms pacing | streams | gap p1 / p50 / p99 | own read | stream time / ideal | CPU per delta (of it kernel) | RSS | lost |")
         print("|---|---|---|---|---|---|---|---|")
         for n in sizes:
             for label, start in chosen.items():
                 print(paced_row(run_case(label, start, n, args.deltas, args.delay_ms, client_cpus)), flush=True)
     if "instant" in modes:
-        print("\n| speed 0 | streams | deltas/s | CPU per delta | RSS | lost |")
+        print("\n| speed 0 | streams | deltas/s | CPU per delta (of it kernel) | RSS | lost |")
         print("|---|---|---|---|---|---|")
         for n in sizes:
             for label, start in chosen.items():
