@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,14 +12,12 @@ from typing import Any, Iterator
 import openai
 import pytest
 import yaml
+from recording import SECRET, Recording, assert_no_secret, recording
 
-from mockllm.app import create_app
 from mockllm.background import BackgroundServer
 from mockllm.catalog import load_catalog
-from mockllm.config import ServerConfig
 from mockllm.record import create_recorder
 
-SECRET = "sk-live-THIS-MUST-NEVER-BE-WRITTEN"
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
 UPSTREAM = {
     "default.yaml": "schema: 1\nname: default\ndescription: d\nstream: {unit: char, delay_ms: 15, first_token_ms: 120}\nsteps:\n  - say: 你好，我是上游的回答。\n",
@@ -28,21 +27,14 @@ UPSTREAM = {
     ),
     "answer.yaml": "schema: 1\nname: answer\ndescription: a\nmatch: {tool_result: get_weather}\nsteps:\n  - say: 'It is {{tool_result}} in Paris.'\n",
     "limited.yaml": "schema: 1\nname: limited\ndescription: l\nsteps:\n  - error: rate_limited\n",
+    "cut.yaml": "schema: 1\nname: cut\ndescription: c\nmatch: {message: cut}\nsteps:\n  - say: Half an answer\n  - error: {message: The model is overloaded., type: server_error}\n",
 }
 
 
 @pytest.fixture
-def servers(tmp_path: Path) -> Iterator[tuple[BackgroundServer, BackgroundServer, Path]]:
-    folder = tmp_path / "upstream"
-    folder.mkdir()
-    for name, text in UPSTREAM.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    out = tmp_path / "recorded"
-    upstream = BackgroundServer(lambda: create_app(ServerConfig(scenarios=folder, speed=1, seed=3))).start()
-    recorder = BackgroundServer(lambda: create_recorder(upstream.url, out)).start()
-    yield upstream, recorder, out
-    recorder.stop()
-    upstream.stop()
+def servers(tmp_path: Path, live_server: Any) -> Iterator[Recording]:
+    with recording(tmp_path, live_server, UPSTREAM) as recorded:
+        yield recorded
 
 
 @contextmanager
@@ -79,69 +71,74 @@ def raw_post(url: str, body: dict[str, Any]) -> bytes:
         return response.read()  # type: ignore[no-any-return]
 
 
-def test_the_stream_passes_through_unchanged(servers: Any) -> None:
-    upstream, recorder, _ = servers
+def test_the_stream_passes_through_unchanged(servers: Recording) -> None:
     body = {"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
-    assert raw_post(recorder.url, body) == raw_post(upstream.url, body)
+    assert raw_post(servers.recorder.url, body) == raw_post(servers.upstream.url, body)
 
 
-def test_a_recorded_agent_loop_replays_with_the_same_text_and_tool_calls(servers: Any) -> None:
-    _, recorder, out = servers
-    live = agent_loop(recorder.url)
+def test_a_recorded_agent_loop_replays_with_the_same_text_and_tool_calls(servers: Recording) -> None:
+    live = agent_loop(servers.recorder.url)
     assert live == ("Let me look.", "get_weather", {"city": "Paris"}, "It is sunny in Paris.")
 
-    replay = BackgroundServer(lambda: create_app(ServerConfig(scenarios=out, speed=0))).start()
-    try:
-        assert agent_loop(replay.url) == live
-        with client(replay.url) as sdk, pytest.raises(openai.NotFoundError, match="No recorded conversation matches this request"):
-            sdk.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "never asked"}])
-    finally:
-        replay.stop()
+    replay = servers.replay()
+    assert agent_loop(replay.url) == live
+    with client(replay.url) as sdk, pytest.raises(openai.NotFoundError, match="No recorded conversation matches this request"):
+        sdk.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "never asked"}])
 
 
-def test_one_file_per_conversation_one_scenario_per_turn_with_measured_pacing(servers: Any) -> None:
-    _, recorder, out = servers
-    agent_loop(recorder.url)
-    with client(recorder.url) as sdk:
+def test_one_file_per_conversation_one_scenario_per_turn_with_measured_pacing(servers: Recording) -> None:
+    agent_loop(servers.recorder.url)
+    with client(servers.recorder.url) as sdk:
         streamed = sdk.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "你好"}], stream=True)
         text = "".join(c.choices[0].delta.content or "" for c in streamed if c.choices)
     assert text == "你好，我是上游的回答。"
 
+    out = servers.out
     files = sorted(p.name for p in out.iterdir())
     assert len(files) == 3 and "default.yaml" in files
-    weather = [yaml.safe_load_all((out / f).read_text(encoding="utf-8")) for f in files if f.startswith("weather-in-paris-")]
-    turns = list(weather[0])
+    turns = servers.conversation("weather-in-paris")
     assert [(d["match"]["turn"], [next(iter(s)) for s in d["steps"]]) for d in turns] == [(0, ["say", "tool_call"]), (1, ["say"])]
-    assert turns[0]["match"]["message"] == r"^Weather in Paris\?$"
-    [hello] = [list(yaml.safe_load_all((out / f).read_text(encoding="utf-8"))) for f in files if f.startswith("conversation-")]
-    pacing = hello[0]["stream"]
+    assert turns[0]["match"]["message"] == r"^Weather in Paris\?$" and turns[0]["match"]["model"] == "^gpt-4o$"
+    [hello] = servers.conversation("conversation")
+    pacing = hello["stream"]
     # The upstream sends its first of 11 characters at 120 ms and the last at 120 + 10 × 15 ms (deadlines): never sooner on the wire.
     assert pacing["first_token_ms"] >= 120 and pacing["first_token_ms"] + 10 * pacing["delay_ms"] >= 270 - 1
     assert pacing["unit"] == "token" and pacing["per_delta"] == 1
-    assert hello[0]["steps"] == [{"say": "你好，我是上游的回答。"}]
+    assert hello["steps"] == [{"say": "你好，我是上游的回答。"}]
     assert load_catalog(out).names == sorted(d["name"] for f in files for d in yaml.safe_load_all((out / f).read_text(encoding="utf-8")))
 
 
-def test_an_upstream_error_is_recorded_and_replayed(servers: Any) -> None:
-    _, recorder, out = servers
+def test_an_upstream_error_is_recorded_and_replayed(servers: Recording) -> None:
     ask = [{"role": "user", "content": "busy?"}]
-    with client(recorder.url) as sdk, pytest.raises(openai.RateLimitError) as live:
+    with client(servers.recorder.url) as sdk, pytest.raises(openai.RateLimitError) as live:
         sdk.chat.completions.create(model="limited", messages=ask)
-    replay = BackgroundServer(lambda: create_app(ServerConfig(scenarios=out, speed=0))).start()
-    try:
-        with client(replay.url) as sdk, pytest.raises(openai.RateLimitError) as replayed:
-            sdk.chat.completions.create(model="limited", messages=ask)
-    finally:
-        replay.stop()
+    with client(servers.replay().url) as sdk, pytest.raises(openai.RateLimitError) as replayed:
+        sdk.chat.completions.create(model="limited", messages=ask)
     assert replayed.value.message == live.value.message and replayed.value.code == "rate_limit_exceeded"
 
 
-def test_no_secret_is_ever_written(servers: Any) -> None:
-    _, recorder, out = servers
-    agent_loop(recorder.url)
-    raw_post(recorder.url, {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]})
-    written = "".join(p.read_text(encoding="utf-8") for p in out.iterdir())
-    assert written and SECRET not in written and "Bearer" not in written and "Authorization" not in written
+def streamed_until_the_error(url: str) -> tuple[str, str]:
+    """The text a stream gave before the error that ended it, and the error's message."""
+    text = ""
+    with client(url) as sdk, pytest.raises(openai.APIError) as raised:
+        for chunk in sdk.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "cut short"}], stream=True):
+            text += chunk.choices[0].delta.content or "" if chunk.choices else ""
+    return text, raised.value.message
+
+
+def test_an_error_inside_a_stream_replays_after_the_text_it_cut(servers: Recording) -> None:
+    live = streamed_until_the_error(servers.recorder.url)
+    assert live == ("Half an answer", "The model is overloaded.")
+    assert streamed_until_the_error(servers.replay().url) == live
+    [turn] = servers.conversation("cut-short")
+    assert turn["steps"][-1] == {"error": {"message": "The model is overloaded.", "type": "server_error", "delivery": "in_band"}}
+
+
+def test_no_secret_is_ever_written(servers: Recording, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="mockllm")
+    agent_loop(servers.recorder.url)
+    raw_post(servers.recorder.url, {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]})
+    assert_no_secret(servers.written(), caplog, "Authorization")
 
 
 def test_an_unreachable_upstream_is_a_502(tmp_path: Path) -> None:
@@ -165,12 +162,7 @@ def responses_turn(url: str) -> tuple[str, list[tuple[str, str]], str]:
     return final.output_text, calls, whole.output_text
 
 
-def test_the_responses_api_is_recorded_and_replayed(servers: Any) -> None:
-    _, recorder, out = servers
-    live = responses_turn(recorder.url)
+def test_the_responses_api_is_recorded_and_replayed(servers: Recording) -> None:
+    live = responses_turn(servers.recorder.url)
     assert live == ("Let me look.", [("get_weather", '{"city":"Paris"}')], "你好，我是上游的回答。")
-    replay = BackgroundServer(lambda: create_app(ServerConfig(scenarios=out, speed=0))).start()
-    try:
-        assert responses_turn(replay.url) == live
-    finally:
-        replay.stop()
+    assert responses_turn(servers.replay().url) == live
