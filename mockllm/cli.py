@@ -134,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("folder", type=Path, nargs="?", default=None, help="a folder, or one scenario file")
     check.add_argument("--default", dest="default", default=argparse.SUPPRESS, help="the default scenario serve will use ($MOCKLLM_DEFAULT)")
     check.set_defaults(run=_check)
-    record = commands.add_parser("record", help="proxy an OpenAI-compatible API and write what it answers as scenarios")
+    record = commands.add_parser("record", help="proxy a model API (OpenAI, Anthropic, Gemini, Ollama routes) and write what it answers as scenarios")
     record.add_argument("--upstream", required=True, help="the API to forward to, e.g. https://api.openai.com")
     record.add_argument("--out", type=Path, required=True, help="folder to write one scenario file per conversation into")
     for flag in ("--host", "--port", "--ready-file", "--log-format"):
@@ -229,7 +229,12 @@ def _record(args: argparse.Namespace) -> int:
         if config.log_format == "json":
             print(json.dumps({"event": "recording", **info, "upstream": args.upstream, "out": str(args.out)}), flush=True)
         else:
-            print(f"mockllm recording {args.upstream} into {args.out}\n  base URL: {info['url']}/v1  (replay: mockllm serve --scenarios {args.out})", flush=True)
+            print(
+                f"mockllm recording {args.upstream} into {args.out}\n"
+                f"  base URL: {info['url']}/v1 (OpenAI SDKs), {info['url']} (Anthropic, Gemini, Ollama clients)\n"
+                f"  replay: mockllm serve --scenarios {args.out}",
+                flush=True,
+            )
         if config.ready_file:
             write_ready_file(config.ready_file, info)
 
