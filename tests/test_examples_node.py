@@ -59,7 +59,9 @@ def runner_env(**more: str) -> dict[str, str]:
 def run(project: Path, runner: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     node = shutil.which("node")
     assert node
-    command = [node, str(project / "node_modules" / ".bin" / runner), *args]
+    binary = project / "node_modules" / ".bin" / runner
+    assert binary.exists(), f"{runner} is not installed in tests/browser: run `npm ci --prefix tests/browser`"
+    command = [node, str(binary), *args]
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
 
 
