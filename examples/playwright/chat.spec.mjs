@@ -23,7 +23,8 @@ test("the second question sends the first answer along", async ({ page, mockllm 
   await expect(page.getByTestId("answer")).toHaveText("Paris.");
   await ask(page, "How many people live there?");
   await expect(page.getByTestId("answer").last()).toHaveText("About 2.1 million.");
-  const [, second] = await mockllm.journal({ path: "/v1/chat/completions" });
+  const first = await mockllm.waitForRequest({ path: "/v1/chat/completions" });
+  const second = await mockllm.waitForRequest({ path: "/v1/chat/completions", since: first.id });
   expect(second.body.messages.map((m) => m.content)).toEqual(["Capital of France?", "Paris.", "How many people live there?"]);
 });
 
@@ -33,5 +34,5 @@ test("a rate limit shows a retry notice, not an error", async ({ page, mockllm }
   await ask(page, "hi");
   await expect(page.getByRole("status")).toHaveText(/busy.*try again/i);
   await expect(page.getByTestId("answer")).toHaveCount(0);
-  expect((await mockllm.journal()).map((e) => e.status)).toEqual([429]);
+  expect(await mockllm.waitForRequest()).toMatchObject({ status: 429, path: "/v1/chat/completions" });
 });

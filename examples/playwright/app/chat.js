@@ -4,15 +4,19 @@ const form = document.querySelector("#ask");
 const conversation = document.querySelector("#conversation");
 const notice = document.querySelector("#notice");
 const messages = [];
+form.message.disabled = false; // the page starts with it disabled: no question before the config is here
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const content = form.message.value;
   form.reset();
+  form.message.disabled = true; // one question at a time: the next one sends this answer along
   notice.textContent = "";
   show("question", content);
   const answer = await ask([...messages, { role: "user", content }]);
   if (answer !== null) messages.push({ role: "user", content }, { role: "assistant", content: answer });
+  form.message.disabled = false;
+  form.message.focus();
 });
 
 /** Stream the answer to `history` into a new item; null (and a notice) when there is none. */
