@@ -8,7 +8,9 @@ The server runs in-process, in a thread with its own event loop: starting it
 costs milliseconds (the code is already imported), there is no port or
 process to clean up if the run is killed, and its errors land in the same
 output. Set `MOCKLLM_URL` to use a server started elsewhere instead (a CI
-service, or one server shared by every xdist worker).
+service, or one server shared by every xdist worker); when that server needs
+an admin token (off loopback, or started with `--admin-token`), give it with
+`MOCKLLM_ADMIN_TOKEN` or `--mockllm-admin-token`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from .background import BackgroundServer
 
 SESSION_HEADER = "X-Mock-Session"
+#: The variable the server and this plugin read the admin token from.
+ADMIN_TOKEN_ENV = "MOCKLLM_ADMIN_TOKEN"
 #: A hang guard for admin calls; each takes milliseconds.
 ADMIN_TIMEOUT_S = 30
 
@@ -39,20 +43,26 @@ class MockllmError(AssertionError):
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """The settings: `mockllm_scenarios`, `mockllm_speed`, `mockllm_seed` (ini) and `--mockllm-scenarios`."""
+    """The settings: `mockllm_scenarios`, `mockllm_speed`, `mockllm_seed` (ini), `--mockllm-scenarios`, `--mockllm-admin-token`."""
     parser.addini("mockllm_scenarios", "folder of scenario files the mockllm fixture serves (default: the shipped ones)", default="")
     parser.addini("mockllm_speed", "speed factor of the mockllm fixture's server (default 0: no waiting)", default="0")
     parser.addini("mockllm_seed", "seed of the mockllm fixture's server (default 1: the same bytes every run)", default="1")
     group = parser.getgroup("mockllm")
     group.addoption("--mockllm-scenarios", default=None, help="folder of scenario files the mockllm fixture serves")
+    group.addoption(
+        "--mockllm-admin-token",
+        default=None,
+        help=f"admin token of the server at $MOCKLLM_URL, sent as 'Authorization: Bearer' on /_mock/ calls (default: ${ADMIN_TOKEN_ENV})",
+    )
 
 
 class Mockllm:
     """One test's view of the server: its own session, scenarios and journal."""
 
-    def __init__(self, url: str, session: str) -> None:
+    def __init__(self, url: str, session: str, admin_token: str | None = None) -> None:
         self.url = url.rstrip("/")
         self.session = session
+        self.admin_token = admin_token or None
         self._clients: list[Any] = []
 
     @property
@@ -142,7 +152,8 @@ class Mockllm:
     def _admin(self, method: str, route: str, body: bytes | None = None, **query: Any) -> Any:
         params = {"session": self.session, **{k: v for k, v in query.items() if v is not None}}
         url = f"{self.url}{route}?{urllib.parse.urlencode(params)}"
-        request = urllib.request.Request(url, data=body, method=method)
+        headers = {"Authorization": f"Bearer {self.admin_token}"} if self.admin_token else {}
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=ADMIN_TIMEOUT_S + float(query.get("wait") or 0)) as response:
                 return json.load(response)
@@ -186,10 +197,15 @@ def _start_server(config: pytest.Config) -> BackgroundServer:
     return BackgroundServer(lambda: create_app(server_config)).start()
 
 
+def _admin_token(config: pytest.Config) -> str | None:
+    """The admin token to send: `--mockllm-admin-token`, else $MOCKLLM_ADMIN_TOKEN (a server without one ignores it)."""
+    return config.getoption("--mockllm-admin-token", None) or os.environ.get(ADMIN_TOKEN_ENV) or None
+
+
 @pytest.fixture
 def mockllm(mockllm_server: str, request: pytest.FixtureRequest) -> Iterator[Mockllm]:
     """This test's mockllm: its session id, URLs, `scenario()`, `journal()`, `wait_for_request()`; reset afterwards."""
-    handle = Mockllm(mockllm_server, _session_id(request.node.name))
+    handle = Mockllm(mockllm_server, _session_id(request.node.name), _admin_token(request.config))
     yield handle
     handle.close()
     handle.reset()

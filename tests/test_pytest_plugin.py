@@ -1,4 +1,4 @@
-"""The pytest plugin: the sample project under xdist, the per-test handle, and staying out of other test runs."""
+"""The pytest plugin: the sample project under xdist, the per-test handle, the admin token, and staying out of other test runs."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import importlib.metadata
 import os
 import subprocess
 import sys
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import pytest
-from conftest import REPO
+from conftest import REPO, LiveServer
 
 from mockllm.app import create_app
 from mockllm.background import BackgroundServer
@@ -20,6 +21,8 @@ from mockllm.pytest_plugin import Mockllm, MockllmError
 EXAMPLE = REPO / "examples" / "pytest"
 #: A hang guard only.
 TIMEOUT_S = 600
+#: The token of the servers below that require one (as `--admin-token` or $MOCKLLM_ADMIN_TOKEN would set it).
+ADMIN_TOKEN = "plugin-test-admin-token"
 
 
 def plugin_args() -> list[str]:
@@ -28,13 +31,17 @@ def plugin_args() -> list[str]:
     return [] if "mockllm" in installed else ["-p", "mockllm.pytest_plugin"]
 
 
+def run_pytest(folder: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin_args(), *args]
+    return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
+
+
 def run_example(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", "-q", "-n", "4", "-p", "no:cacheprovider", *plugin_args()]
-    return subprocess.run(command, cwd=EXAMPLE, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
+    return run_pytest(EXAMPLE, env, "-n", "4")
 
 
 def example_env(**more: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "MOCKLLM_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("MOCKLLM_URL", "MOCKLLM_ADMIN_TOKEN")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return {**env, **more}
 
@@ -45,10 +52,12 @@ def test_sample_project_16_tests_under_xdist_each_worker_its_own_server() -> Non
     assert "16 passed" in done.stdout
 
 
-def test_sample_project_16_tests_under_xdist_sharing_one_server() -> None:
-    server = BackgroundServer(lambda: create_app(ServerConfig(scenarios=EXAMPLE / "scenarios", speed=0, seed=1))).start()
+def test_sample_project_16_tests_under_xdist_sharing_one_server_that_requires_an_admin_token() -> None:
+    """All workers on one server started elsewhere, like a CI service off loopback: its admin token comes from the environment."""
+    config = ServerConfig(scenarios=EXAMPLE / "scenarios", speed=0, seed=1, admin_token=ADMIN_TOKEN)
+    server = BackgroundServer(lambda: create_app(config)).start()
     try:
-        done = run_example(example_env(MOCKLLM_URL=server.url))
+        done = run_example(example_env(MOCKLLM_URL=server.url, MOCKLLM_ADMIN_TOKEN=ADMIN_TOKEN))
         assert done.returncode == 0, done.stdout + done.stderr
         assert "16 passed" in done.stdout
         state = server.call(lambda: server.app[STATE])  # type: ignore[index]
@@ -56,6 +65,34 @@ def test_sample_project_16_tests_under_xdist_sharing_one_server() -> None:
         assert server.call(lambda: (len(state.journal), len(state.runtime), len(state.sessions))) == (0, 0, 0)
     finally:
         server.stop()
+
+
+def test_the_admin_token_option_goes_with_every_admin_call(live_server: Callable[..., LiveServer], tmp_path: Path) -> None:
+    """`--mockllm-admin-token`: the test's scenario, long-poll, journal and teardown reset all pass the server's guard."""
+    server = live_server(admin_token=ADMIN_TOKEN)
+    (tmp_path / "test_guarded.py").write_text(
+        "def test_guarded(mockllm):\n"
+        "    mockllm.scenario(steps=[{'say': 'behind the token'}])\n"
+        "    reply = mockllm.openai_client().chat.completions.create(model='m', messages=[{'role': 'user', 'content': 'hi'}])\n"
+        "    assert reply.choices[0].message.content == 'behind the token'\n"
+        "    assert mockllm.wait_for_request(path='/v1/chat/completions')['status'] == 200\n"
+        "    assert len(mockllm.journal()) == 1\n",
+        encoding="utf-8",
+    )
+    done = run_pytest(tmp_path, example_env(MOCKLLM_URL=server.url), "--mockllm-admin-token", ADMIN_TOKEN)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
+    state = server.call(lambda: server.app[STATE])  # type: ignore[index]
+    assert server.call(lambda: (len(state.journal), len(state.runtime), len(state.sessions))) == (0, 0, 0)
+
+
+def test_without_the_token_a_guarded_server_refuses_and_says_why(live_server: Callable[..., LiveServer]) -> None:
+    url = live_server(admin_token=ADMIN_TOKEN).url
+    with pytest.raises(MockllmError, match=r"^mockllm refused GET /_mock/journal:\nAdmin routes need the admin token"):
+        Mockllm(url, "no-token").journal()
+    with pytest.raises(MockllmError, match=r"Admin routes need the admin token"):
+        Mockllm(url, "wrong-token", admin_token="not-it").scenario(steps=[{"say": "x"}])
+    assert Mockllm(url, "with-token", admin_token=ADMIN_TOKEN).journal() == []
 
 
 @pytest.fixture

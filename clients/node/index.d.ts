@@ -1,6 +1,13 @@
 // Types of the mockllm Node helper (index.mjs).
 
 export declare const SESSION_HEADER: "X-Mock-Session";
+/** The variable both `mockllm serve` and this helper read the admin token from. */
+export declare const ADMIN_TOKEN_ENV: "MOCKLLM_ADMIN_TOKEN";
+
+export interface ConnectOptions {
+  /** The server's admin token, sent as `Authorization: Bearer <token>` on `/_mock/` calls (default: $MOCKLLM_ADMIN_TOKEN). */
+  token?: string;
+}
 
 /** A scenario as an object (schema 1): `name` defaults to "default", `schema` to 1, `description` is filled in. */
 export interface ScenarioDocument {
@@ -55,8 +62,10 @@ export declare class MockllmError extends Error {
 }
 
 export declare class MockllmClient {
-  constructor(url: string);
+  constructor(url: string, options?: ConnectOptions);
   readonly url: string;
+  /** The admin token sent on `/_mock/` calls, if any. */
+  readonly token: string | undefined;
   readonly openaiBaseUrl: string;
   session(id?: string): MockllmSession;
   defineScenario(document: ScenarioDocument | string, options?: { session?: string }): Promise<string[]>;
@@ -102,6 +111,8 @@ export interface StartOptions {
   /** Seed (default 1); null for a fresh one per request. */
   seed?: number | null;
   defaultScenario?: string;
+  /** An admin token the server requires on `/_mock/` routes and this client sends (default: $MOCKLLM_ADMIN_TOKEN, which the server reads too). */
+  token?: string;
   /** More `mockllm serve` flags. */
   args?: string[];
   /** The command before `serve` (default: [$MOCKLLM_PYTHON or "python3", "-m", "mockllm"]). */
@@ -112,4 +123,4 @@ export interface StartOptions {
 }
 
 export declare function startMockllm(options?: StartOptions): Promise<MockllmServer>;
-export declare function connectMockllm(url: string): MockllmClient;
+export declare function connectMockllm(url: string, options?: ConnectOptions): MockllmClient;

@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const SESSION_HEADER = "X-Mock-Session";
+/** The variable both `mockllm serve` and this helper read the admin token from. */
+export const ADMIN_TOKEN_ENV = "MOCKLLM_ADMIN_TOKEN";
 const START_TIMEOUT_MS = 30000;
 const KEPT_OUTPUT_LINES = 200;
 
@@ -21,8 +23,10 @@ export class MockllmError extends Error {
 
 /** Talks to a running server's admin routes; `session()` gives one test its own view. */
 export class MockllmClient {
-  constructor(url) {
+  /** `token`: the server's admin token, sent as `Authorization: Bearer` on `/_mock/` calls (none: send nothing). */
+  constructor(url, { token } = {}) {
     this.url = url.replace(/\/+$/, "");
+    this.token = token || undefined;
   }
 
   /** The `baseURL` for an OpenAI SDK: the server's root + `/v1`. */
@@ -69,7 +73,8 @@ export class MockllmClient {
 
   async admin(method, route, query = {}, body = undefined) {
     const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]));
-    const response = await fetch(`${this.url}${route}?${params}`, { method, body });
+    const headers = this.token ? { Authorization: `Bearer ${this.token}` } : {};
+    const response = await fetch(`${this.url}${route}?${params}`, { method, body, headers });
     const answer = await response.json();
     if (!response.ok) {
       throw new MockllmError(`mockllm refused ${method} ${route} (${response.status})`, answer.problems || [answer.error?.message ?? JSON.stringify(answer)]);
@@ -125,15 +130,18 @@ export class MockllmSession {
   }
 }
 
-/** A client for a server started elsewhere (Playwright's `webServer`, a CI service, `globalSetup`). */
-export function connectMockllm(url) {
-  return new MockllmClient(url);
+/**
+ * A client for a server started elsewhere (Playwright's `webServer`, a CI service, `globalSetup`).
+ * `token` (default: $MOCKLLM_ADMIN_TOKEN) is the admin token a server off loopback, or one given `--admin-token`, asks for.
+ */
+export function connectMockllm(url, { token = process.env[ADMIN_TOKEN_ENV] } = {}) {
+  return new MockllmClient(url, { token });
 }
 
 /** A server this process started; `stop()` ends it. */
 export class MockllmServer extends MockllmClient {
-  constructor(ready, child, output) {
-    super(ready.url);
+  constructor(ready, child, output, token) {
+    super(ready.url, { token });
     this.port = ready.port;
     this.pid = ready.pid;
     this.scenarios = ready.scenarios;
@@ -152,23 +160,27 @@ export class MockllmServer extends MockllmClient {
 
 /**
  * Start `mockllm serve` on a free port of 127.0.0.1 and resolve once it listens (it writes its ready file).
- * Options: scenarios (folder), speed (default 0), seed (default 1), defaultScenario, args (more flags),
+ * Options: scenarios (folder), speed (default 0), seed (default 1), defaultScenario, token (admin token the
+ * server requires; default: $MOCKLLM_ADMIN_TOKEN, which the server reads too), args (more flags),
  * command (default [$MOCKLLM_PYTHON or python3, "-m", "mockllm"]), cwd, env, startTimeoutMs.
  */
 export async function startMockllm(options = {}) {
-  const { scenarios, speed = 0, seed = 1, defaultScenario, args = [], cwd, env, startTimeoutMs = START_TIMEOUT_MS } = options;
-  const command = options.command ?? [process.env.MOCKLLM_PYTHON || "python3", "-m", "mockllm"];
+  const { scenarios, speed = 0, seed = 1, defaultScenario, args = [], cwd, startTimeoutMs = START_TIMEOUT_MS } = options;
+  // The server reads its token from the environment (not a flag: no token in `ps`), and this client sends it.
+  const env = { ...process.env, ...options.env, ...(options.token ? { [ADMIN_TOKEN_ENV]: options.token } : {}) };
+  const token = env[ADMIN_TOKEN_ENV] || undefined;
+  const command = options.command ?? [env.MOCKLLM_PYTHON || "python3", "-m", "mockllm"];
   const folder = mkdtempSync(join(tmpdir(), "mockllm-"));
   const readyFile = join(folder, "ready.json");
   const flags = ["serve", "--host", "127.0.0.1", "--port", "0", "--ready-file", readyFile, "--speed", String(speed), "--watch", "off"];
   if (seed !== null) flags.push("--seed", String(seed));
   if (scenarios) flags.push("--scenarios", scenarios);
   if (defaultScenario) flags.push("--default", defaultScenario);
-  const child = spawn(command[0], [...command.slice(1), ...flags, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command[0], [...command.slice(1), ...flags, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   const output = keepOutput(child);
   try {
     const ready = await readyInfo(readyFile, child, startTimeoutMs, output);
-    return new MockllmServer(ready, child, output);
+    return new MockllmServer(ready, child, output, token);
   } catch (error) {
     child.kill("SIGKILL");
     throw error;

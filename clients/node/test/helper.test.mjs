@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { MockllmError, SESSION_HEADER, connectMockllm, startMockllm } from "../index.mjs";
+import { ADMIN_TOKEN_ENV, MockllmError, SESSION_HEADER, connectMockllm, startMockllm } from "../index.mjs";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 // The official SDK and playwright-core come from the test clients' npm project.
@@ -150,4 +150,34 @@ test("stop ends the process and may be called twice", async () => {
   await own.stop();
   assert.notEqual(own.child.exitCode ?? own.child.signalCode, null);
   await assert.rejects(fetch(`${own.url}/_mock/health`));
+});
+
+test("a server that requires an admin token: the helper sends it as a bearer token, from the option or the environment", async () => {
+  const token = "node-helper-admin-token";
+  const guarded = await startMockllm({ cwd: REPO, token, startTimeoutMs: 120000 });
+  try {
+    const session = guarded.session();
+    await session.defineScenario({ steps: [{ say: "behind the token" }] });
+    const reply = await openaiFor(session).chat.completions.create({ model: "m", messages: HI }); // model routes stay open
+    assert.equal(reply.choices[0].message.content, "behind the token");
+    assert.deepEqual((await session.journal()).map((e) => e.status), [200]);
+
+    await assert.rejects(connectMockllm(guarded.url, { token: "" }).journal(), (error) => {
+      assert.ok(error instanceof MockllmError);
+      assert.match(error.message, /mockllm refused GET \/_mock\/journal \(401\)\nAdmin routes need the admin token/);
+      return true;
+    });
+    assert.equal((await connectMockllm(guarded.url, { token }).journal({ session: session.id })).length, 1);
+    const before = process.env[ADMIN_TOKEN_ENV];
+    process.env[ADMIN_TOKEN_ENV] = token;
+    try {
+      await connectMockllm(guarded.url).session(session.id).reset();
+    } finally {
+      if (before === undefined) delete process.env[ADMIN_TOKEN_ENV];
+      else process.env[ADMIN_TOKEN_ENV] = before;
+    }
+    assert.deepEqual(await session.journal(), []);
+  } finally {
+    await guarded.stop();
+  }
 });
