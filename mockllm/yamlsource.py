@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -120,12 +121,27 @@ def _read_text(path: Path) -> str:
 
 
 def _compose(name: str, text: str) -> list[yaml.Node]:
-    """The file's non-empty documents as node trees, within the limits; ProblemsError for the first problem."""
+    """The file's non-empty documents as node trees, within the limits; ProblemsError for the first problem.
+
+    LibYAML's parser reads a file when PyYAML has it (ten times faster); on a
+    YAML error the pure-Python parser reads it again, for its more exact words.
+    """
     _check_document_count(name, text)
+    fast = _fast_loader()
+    if fast is not None:
+        try:
+            return _nodes(name, text, fast)
+        except ProblemsError as exc:
+            if not isinstance(exc.__cause__, yaml.YAMLError):
+                raise  # a limit or rule: the same in both parsers
+    return _nodes(name, text, _GuardedLoader)
+
+
+def _nodes(name: str, text: str, loader_class: type[_Guards]) -> list[yaml.Node]:
     nodes: list[yaml.Node] = []
-    loader: _GuardedLoader | None = None
+    loader: _Guards | None = None
     try:
-        loader = _GuardedLoader(text)
+        loader = loader_class(text)
         while loader.check_node():
             if loader.documents >= MAX_DOCUMENTS:
                 raise _Refused(f"more than {MAX_DOCUMENTS} documents in one file", loader.peek_event().start_mark, [])
@@ -136,13 +152,13 @@ def _compose(name: str, text: str) -> list[yaml.Node]:
     except _Refused as exc:
         raise ProblemsError([Problem(name, exc.mark.line + 1 if exc.mark else 1, _short_path(exc.path), exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
-        raise ProblemsError([_marked_problem(name, exc, loader.path if loader else [])]) from None
+        raise ProblemsError([_marked_problem(name, exc, loader.path if loader else [])]) from exc
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
-        raise ProblemsError([Problem(name, line, "", f"invalid YAML: control character U+{code:04X} is not allowed (write it as an escape in a double-quoted string)")]) from None
+        raise ProblemsError([Problem(name, line, "", f"invalid YAML: control character U+{code:04X} is not allowed (write it as an escape in a double-quoted string)")]) from exc
     except yaml.YAMLError as exc:
-        raise ProblemsError([Problem(name, 1, "", f"invalid YAML: {exc}")]) from None
+        raise ProblemsError([Problem(name, 1, "", f"invalid YAML: {exc}")]) from exc
     finally:
         if loader is not None:
             loader.dispose()
@@ -195,21 +211,17 @@ class _Refused(Exception):
         self.message, self.mark, self.path = message, mark, list(path)
 
 
-class _GuardedLoader(yaml.SafeLoader):
-    """A SafeLoader whose composer enforces depth, alias expansion, tag and key rules as it goes."""
+class _Guards(yaml.composer.Composer):
+    """A composer that enforces depth, alias expansion, tag and key rules as it goes, over either parser's events."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
+    documents: int
+    path: list[str | int]
+
+    def _start_guards(self) -> None:
         self.documents = 0
-        self.path: list[str | int] = []
+        self.path = []
         self._depth = 0
         self._sizes: dict[int, int] = {}  # id(node) → values it holds, aliases expanded
-
-    def fetch_flow_collection_start(self, token_class: Any) -> None:
-        """Refuse deep flow nesting as it is scanned (its simple-key bookkeeping grows with the depth)."""
-        if self.flow_level >= MAX_DEPTH:
-            raise _Refused(f"nested more than {MAX_DEPTH} levels deep", self.get_mark(), self.path)
-        super().fetch_flow_collection_start(token_class)
 
     def compose_document(self) -> yaml.Node:
         self._sizes.clear()
@@ -261,6 +273,38 @@ class _GuardedLoader(yaml.SafeLoader):
             self._sizes[id(node)] = size
         if size > MAX_NODES:
             raise _Refused(f"aliases expand this document past {MAX_NODES:,} values", node.start_mark, self.path)
+
+
+class _GuardedLoader(_Guards, yaml.SafeLoader):
+    """The guards over PyYAML's pure-Python scanner and parser, whose errors say most exactly what is wrong."""
+
+    def __init__(self, text: str) -> None:
+        yaml.SafeLoader.__init__(self, text)
+        self._start_guards()
+
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        """Refuse deep flow nesting as it is scanned (its simple-key bookkeeping grows with the depth)."""
+        if self.flow_level >= MAX_DEPTH:
+            raise _Refused(f"nested more than {MAX_DEPTH} levels deep", self.get_mark(), self.path)
+        super().fetch_flow_collection_start(token_class)
+
+
+@cache
+def _fast_loader() -> type[_Guards] | None:
+    """The guards over LibYAML's parser (its events, this composer), when PyYAML was built with it."""
+    if not yaml.__with_libyaml__:
+        return None
+    from yaml._yaml import CParser  # only in a PyYAML built with LibYAML
+
+    class FastGuardedLoader(_Guards, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._start_guards()
+
+    return FastGuardedLoader
 
 
 def dotted(loc: Sequence[str | int]) -> str:

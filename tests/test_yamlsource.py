@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from mockllm.scenario import Scenario
+from mockllm import yamlsource
 from mockllm.yamlsource import Problem, ProblemsError, dotted, read_documents
 
 
@@ -85,3 +86,14 @@ def test_problems_from_a_validation_error(tmp_path: Path) -> None:
         f"{tmp_path}/s.yaml:5: stream.unit: input should be 'char', 'word' or 'token'",
         f"{tmp_path}/s.yaml:7: steps[0].say.locale: unknown locale 'xx'; e.g. zh_CN, en_US, zh_TW, ja_JP",
     ]
+
+
+SHIPPED = sorted((Path(__file__).resolve().parent.parent / "scenarios").rglob("*.yaml"))
+
+
+@pytest.mark.skipif(yamlsource._fast_loader() is None, reason="this PyYAML is built without LibYAML")
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_libyaml_and_the_pure_parser_read_every_shipped_file_alike(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = [(doc.data, doc.node.start_mark.line) for doc in read_documents(path)]
+    monkeypatch.setattr(yamlsource, "_fast_loader", lambda: None)
+    assert [(doc.data, doc.node.start_mark.line) for doc in read_documents(path)] == fast
