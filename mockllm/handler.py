@@ -126,14 +126,16 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
     finally:
         if task:
             state.tasks.discard(task)
-        close_entry(request, entry, outcome, started, route, call)
+        close_entry(request, entry, outcome, started, route, call, dialect.provider)
 
 
-def close_entry(request: web.Request, entry: dict[str, Any], outcome: Outcome, started: float, route: str, call: Call | None) -> None:
-    """Complete a journal entry with how the answer went, announce it, count it and log it."""
+def close_entry(
+    request: web.Request, entry: dict[str, Any], outcome: Outcome, started: float, route: str, call: Call | None, provider: str | None = None
+) -> None:
+    """Complete a journal entry with how the answer went (its errors as `provider` sent them), announce it, count it and log it."""
     state = request.app[STATE]
     entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
-    entry["errors"] = [_error_json(e) for e in call.errors] if call else []
+    entry["errors"] = [_error_json(e.sent_by(provider)) for e in call.errors] if call else []
     entry["write_log"] = outcome.write_log
     if outcome.write_log_truncated:
         entry["write_log_truncated"] = True
