@@ -197,3 +197,11 @@ def test_models_are_listed_and_fetched(server, api_version):
     with pytest.raises(errors.ClientError) as missing:
         gemini.models.get(model="no-such-model")
     assert (missing.value.code, missing.value.status) == (404, "NOT_FOUND")
+
+
+@pytest.mark.parametrize("api_version", [None, "v1beta"], ids=["v1", "v1beta"])
+def test_a_path_no_route_answers_raises_not_found_in_googles_shape(server, api_version):
+    gemini = client(server, api_version)
+    with pytest.raises(errors.ClientError) as raised:
+        gemini.caches.list()
+    assert (raised.value.code, raised.value.status) == (404, "NOT_FOUND") and raised.value.message.startswith("No route GET /")

@@ -124,3 +124,10 @@ def test_the_local_models_and_the_version_are_listed(ollama):
     names = [model.model for model in ollama.list().models]
     assert "hello:latest" in names and "think-then-answer:latest" in names
     assert ollama.list().models[0].details.format == "gguf"
+
+
+def test_a_path_no_route_answers_raises_response_error_with_text(ollama):
+    for call in (lambda: ollama.embed(model="hello", input="你好"), ollama.ps):
+        with pytest.raises(ResponseError) as raised:
+            call()
+        assert raised.value.status_code == 404 and isinstance(raised.value.error, str) and raised.value.error.startswith("No route ")

@@ -380,6 +380,9 @@ class Gemini(Dialect):
     name = "gemini"
     provider = "Gemini"
     routes = tuple(f"POST /{version}/models/{{model}}:{method}" for version in VERSIONS for method in METHODS)
+    error_prefixes = ("/v1beta",)
+    #: google-genai for Python calls `/v1/models/...`, which OpenAI's model list shares
+    shared_error_prefixes = ("/v1",)
     content_type = SSE_TYPE
     #: the service sends no keep-alive bytes, and google-genai would fail on a comment line
     heartbeat = None
