@@ -16,6 +16,7 @@ from .catalog import Catalog
 from .dialects.app import AppFraming
 from .handler import STATE, handle_chat, journal_unrouted
 from .middleware import error_response, not_allowed_message, routing_error
+from .redact import redact_target
 from .routemap import app_framing, find_route, framing_names
 from .socket_handler import serve_socket
 
@@ -56,7 +57,7 @@ async def serve_app_route(request: web.Request) -> web.StreamResponse:
 
 def _note_unanswered(request: web.Request, status: int) -> None:
     """Log and journal a request no route answers, so a client calling the wrong URL shows up."""
-    log.warning("%s %s → %d %s", request.method, request.path_qs, status, "no route" if status == 404 else "method not allowed")
+    log.warning("%s %s → %d %s", request.method, redact_target(request.path_qs), status, "no route" if status == 404 else "method not allowed")
     journal_unrouted(request, status)
 
 

@@ -30,7 +30,7 @@ from .overrides import Overrides, new_seed, read_overrides
 from .pacer import Pacer
 from .pipeline import wire_items
 from .player import Outcome, play
-from .redact import redact_json, redact_pairs, safe_text
+from .redact import redact_json, redact_pairs, redact_target, safe_text
 from .runtime import RuntimeScenarios
 from .scenario import Scenario
 from .select import select
@@ -374,7 +374,7 @@ def _logged(entry: dict[str, Any]) -> dict[str, Any]:
 
 def _log_start(request: web.Request, entry: dict[str, Any]) -> None:
     override = f" (demo override #{entry['override']})" if entry.get("override") else ""
-    log.info("%s %s ← %s seed=%s%s", request.method, request.path_qs, entry["scenario"], entry["seed"], override, extra=_logged(entry))
+    log.info("%s %s ← %s seed=%s%s", request.method, redact_target(request.path_qs), entry["scenario"], entry["seed"], override, extra=_logged(entry))
 
 
 def _log(request: web.Request, entry: dict[str, Any]) -> None:
@@ -386,7 +386,7 @@ def _log(request: web.Request, entry: dict[str, Any]) -> None:
         logging.WARNING if errors or (entry["status"] or 500) >= 400 else logging.INFO,
         "%s %s → %s %s %s, %d writes, %.0f ms, %s%s",
         request.method,
-        request.path_qs,
+        redact_target(request.path_qs),
         what,
         entry["status"],
         mode,
