@@ -4,7 +4,8 @@
 overrides) uses one of these. Messages may hold `{{model}}`, filled per request.
 Sources: OpenAI (rate limits, quota, keys, context length, 500, the Cloudflare
 502/503 bodies), Azure OpenAI (content filter), DeepSeek (402 insufficient
-balance), Anthropic (529 overloaded).
+balance), Anthropic (529 overloaded); for their own versions, Anthropic's API,
+the Gemini API and the Ollama server.
 
 `PRESETS` are the symptoms as OpenAI-compatible services send them. Where
 another provider sends a symptom differently (another status, error type,

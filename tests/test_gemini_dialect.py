@@ -230,7 +230,7 @@ async def test_an_invalid_key_is_400_invalid_argument_with_the_api_key_invalid_r
 
 def test_a_429_of_no_preset_gets_the_details_google_sends_with_its_status() -> None:
     error = error_json(Error("slow down", status=429, headers=(("retry-after-ms", "120"),)))
-    assert [detail["@type"].rsplit(".", 1)[1] for detail in error["details"]] == ["QuotaFailure", "Help", "RetryInfo"]
+    assert [detail["@type"].rsplit(".", 1)[1] for detail in error["details"]] == ["Help", "QuotaFailure", "RetryInfo"]
     assert error["details"][-1]["retryDelay"] == "0.12s" and "details" not in error_json(Error("x", status=429, extra=(("details", []),)))
 
 

@@ -495,8 +495,8 @@ def _details(error: Error) -> list[dict[str, Any]]:
         return []
     quota = {"quotaMetric": "generativelanguage.googleapis.com/generate_content_requests", "quotaId": "GenerateRequestsPerMinutePerProjectPerModel"}
     details = [
-        {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [quota]},
         {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
+        {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [quota]},
     ]
     delay = _retry_delay(dict((key.lower(), value) for key, value in error.headers))
     if delay:
