@@ -2,7 +2,8 @@
 
 One catch-all route, registered last, serves both; it is looked up per request
 so `POST /_mock/reload` picks up new framings and routes. Any other path gets
-the 404 (listing the framings) or 405 the router would have given.
+the 404 (listing the framings) or 405 the router would have given, in the error
+shape of the provider whose API holds the path (see `routing_dialect`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from aiohttp import web
 from .catalog import Catalog
 from .dialects.app import AppFraming
 from .handler import STATE, handle_chat, journal_unrouted
-from .middleware import error_response
+from .middleware import error_response, not_allowed_message, routing_error
+from .redact import redact_target
 from .routemap import app_framing, find_route, framing_names
 from .socket_handler import serve_socket
 
@@ -36,12 +38,17 @@ async def serve_app_route(request: web.Request) -> web.StreamResponse:
         return await handle_chat(request, framing)
     allowed = await _allowed_elsewhere(request) | set(methods)
     _note_unanswered(request, 405 if allowed else 404)
+    if methods:  # an app's own path: its 405 is the app's, whatever provider's API the path looks like
+        response = error_response(405, not_allowed_message(request, allowed))
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
     if allowed:
         raise web.HTTPMethodNotAllowed(request.method, allowed)
     if request.path.startswith(NOT_APP_PREFIXES):
         raise web.HTTPNotFound()
     names = ", ".join(framing_names(catalog))
-    return error_response(
+    return routing_error(
+        request,
         404,
         f"No route {request.method} {request.path}. See GET /_mock/routes for what this server answers. "
         f"App streams are served at /{{framing}}/{{any/path}} with a framing of: {names}; or at a path of a routes map.",
@@ -50,7 +57,7 @@ async def serve_app_route(request: web.Request) -> web.StreamResponse:
 
 def _note_unanswered(request: web.Request, status: int) -> None:
     """Log and journal a request no route answers, so a client calling the wrong URL shows up."""
-    log.warning("%s %s → %d %s", request.method, request.path_qs, status, "no route" if status == 404 else "method not allowed")
+    log.warning("%s %s → %d %s", request.method, redact_target(request.path_qs), status, "no route" if status == 404 else "method not allowed")
     journal_unrouted(request, status)
 
 

@@ -31,7 +31,7 @@ from .overrides import Overrides, new_seed, read_overrides
 from .pacer import Pacer
 from .pipeline import wire_items
 from .player import Outcome, play
-from .redact import redact_json, redact_pairs, safe_text
+from .redact import redact_json, redact_pairs, redact_target, safe_text
 from .runtime import RuntimeScenarios
 from .scenario import Scenario
 from .select import select
@@ -127,14 +127,16 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
     finally:
         if task:
             state.tasks.discard(task)
-        close_entry(request, entry, outcome, started, route, call)
+        close_entry(request, entry, outcome, started, route, call, dialect.provider)
 
 
-def close_entry(request: web.Request, entry: dict[str, Any], outcome: Outcome, started: float, route: str, call: Call | None) -> None:
-    """Complete a journal entry with how the answer went, announce it, count it and log it."""
+def close_entry(
+    request: web.Request, entry: dict[str, Any], outcome: Outcome, started: float, route: str, call: Call | None, provider: str | None = None
+) -> None:
+    """Complete a journal entry with how the answer went (its errors as `provider` sent them), announce it, count it and log it."""
     state = request.app[STATE]
     entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
-    entry["errors"] = [_error_json(e) for e in call.errors] if call else []
+    entry["errors"] = [_error_json(e.sent_by(provider)) for e in call.errors] if call else []
     entry["write_log"] = outcome.write_log
     if outcome.write_log_truncated:
         entry["write_log_truncated"] = True
@@ -377,7 +379,7 @@ def _logged(entry: dict[str, Any]) -> dict[str, Any]:
 
 def _log_start(request: web.Request, entry: dict[str, Any]) -> None:
     override = f" (demo override #{entry['override']})" if entry.get("override") else ""
-    log.info("%s %s ← %s seed=%s%s", request.method, request.path_qs, entry["scenario"], entry["seed"], override, extra=_logged(entry))
+    log.info("%s %s ← %s seed=%s%s", request.method, redact_target(request.path_qs), entry["scenario"], entry["seed"], override, extra=_logged(entry))
 
 
 def _log(request: web.Request, entry: dict[str, Any]) -> None:
@@ -389,7 +391,7 @@ def _log(request: web.Request, entry: dict[str, Any]) -> None:
         logging.WARNING if errors or (entry["status"] or 500) >= 400 else logging.INFO,
         "%s %s → %s %s %s, %d writes, %.0f ms, %s%s",
         request.method,
-        request.path_qs,
+        redact_target(request.path_qs),
         what,
         entry["status"],
         mode,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Iterable
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-from .dialects.base import DIALECTS
-from .events import Error
+from .dialects.base import DIALECTS, routing_dialect
+from .events import Error, Respond
 
 log = logging.getLogger("mockllm")
 
@@ -67,7 +67,7 @@ def same_origin(request: web.Request) -> bool:
 
 @web.middleware
 async def shaped_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn routing errors and unexpected exceptions into OpenAI-shaped JSON errors.
+    """Turn routing errors into the error shape of the provider whose API holds the path, unexpected exceptions into OpenAI's.
 
     An error after the response began cannot become a second response: the
     connection is closed after what was sent, so the client sees the stream
@@ -80,7 +80,8 @@ async def shaped_errors(request: web.Request, handler: Handler) -> web.StreamRes
             raise
         if request.get(STARTED) is not None:
             return _end_started(request)
-        return error_response(exc.status, _routing_message(request, exc))
+        allowed = exc.allowed_methods if isinstance(exc, web.HTTPMethodNotAllowed) else ()
+        return routing_error(request, exc.status, _routing_message(request, exc), allowed)
     except RequestPayloadError as exc:
         return error_response(400, unreadable_body(exc))
     except Exception:
@@ -106,14 +107,34 @@ def _end_started(request: web.Request) -> web.StreamResponse:
 
 def _routing_message(request: web.Request, exc: web.HTTPException) -> str:
     if isinstance(exc, web.HTTPMethodNotAllowed):
-        allowed = ", ".join(sorted(exc.allowed_methods))
-        return f"Method {request.method} is not allowed on {request.path}; use {allowed}."
+        return not_allowed_message(request, exc.allowed_methods)
     if isinstance(exc, web.HTTPNotFound):
         return f"No route {request.method} {request.path}. See GET /_mock/routes for what this server answers."
     return exc.text or exc.reason
 
 
+def not_allowed_message(request: web.Request, allowed: Iterable[str]) -> str:
+    """What a 405 says: the methods the path answers."""
+    return f"Method {request.method} is not allowed on {request.path}; use {', '.join(sorted(allowed))}."
+
+
+def routing_error(request: web.Request, status: int, message: str, allowed: Iterable[str] = ()) -> web.Response:
+    """A request no route answers, in the error shape of the provider whose API holds its path (OpenAI's elsewhere).
+
+    A 405 names the methods the path answers in `Allow`.
+    """
+    dialect = routing_dialect(request.path, request.headers, request.query) or DIALECTS["openai"]
+    response = as_response(dialect.error_response(Error(message, status=status)))
+    if allowed:
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
+
+
+def as_response(respond: Respond) -> web.Response:
+    """A complete `Respond` as an aiohttp response."""
+    return web.Response(status=respond.status, body=respond.body, headers={**dict(respond.headers), "Content-Type": respond.content_type})
+
+
 def error_response(status: int, message: str) -> web.Response:
     """An OpenAI-shaped JSON error response."""
-    respond = DIALECTS["openai"].error_response(Error(message, status=status))
-    return web.Response(status=status, body=respond.body, content_type="application/json")
+    return as_response(DIALECTS["openai"].error_response(Error(message, status=status)))

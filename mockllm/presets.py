@@ -4,7 +4,8 @@
 overrides) uses one of these. Messages may hold `{{model}}`, filled per request.
 Sources: OpenAI (rate limits, quota, keys, context length, 500, the Cloudflare
 502/503 bodies), Azure OpenAI (content filter), DeepSeek (402 insufficient
-balance), Anthropic (529 overloaded).
+balance), Anthropic (529 overloaded); for their own versions, Anthropic's API,
+the Gemini API and the Ollama server.
 
 `PRESETS` are the symptoms as OpenAI-compatible services send them. Where
 another provider sends a symptom differently (another status, error type,
@@ -12,6 +13,10 @@ message or headers), `PROVIDER_PRESETS[provider][name]` is that provider's own
 `Preset`; the provider is the name its dialect declares (`Dialect.provider`).
 The `Error` an error step makes carries one variant per provider
 (`Error.variants`), and each dialect shapes `error.sent_by(its provider)`.
+A preset's `extra` strings may hold `{{model}}` too. A variant whose status is
+below 400 is not an error there: the provider answers that symptom with a
+normal response, and its `extra` fields are that response's (Gemini blocks a
+prompt with a 200 whose `promptFeedback` says why).
 """
 
 from __future__ import annotations
@@ -166,6 +171,38 @@ def _anthropic(status: int, kind: str, message: str, headers: Mapping[str, str] 
     return Preset(status, message, kind, headers=headers or {}, source="Anthropic")
 
 
+def _gemini(status: int, message: str, *details: Mapping[str, Any]) -> Preset:
+    """A symptom as the Gemini API sends it: `status`, `message` and the `google.rpc` `details` (none: no `details` field)."""
+    return Preset(status, message, None, extra={"details": list(details)}, source="Gemini")
+
+
+def _gemini_quota(quota_id: str, limit: int, retry_s: str) -> Preset:
+    """A Gemini 429 for the model's free-tier request quota `quota_id`, at `limit`, to retry after `retry_s` seconds."""
+    metric = "generativelanguage.googleapis.com/generate_content_free_tier_requests"
+    message = (
+        "You exceeded your current quota, please check your plan and billing details. For more information on this error, "
+        "head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: "
+        f"https://ai.dev/rate-limit. \n* Quota exceeded for metric: {metric}, limit: {limit}, model: {{{{model}}}}\n"
+        f"Please retry in {retry_s}s."
+    )
+    violation = {"quotaMetric": metric, "quotaId": quota_id, "quotaDimensions": {"location": "global", "model": "{{model}}"}, "quotaValue": str(limit)}
+    return _gemini(
+        429,
+        message,
+        {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
+        {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [violation]},
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{int(float(retry_s))}s"},
+    )
+
+
+_GEMINI_KEY_INVALID = "API key not valid. Please pass a valid API key."
+
+
+def _ollama(status: int, message: str) -> Preset:
+    """A symptom as an Ollama server sends it: `{"error": message}` with `status`."""
+    return Preset(status, message, None, source="Ollama")
+
+
 #: How other providers send the symptoms: provider → preset name → that provider's preset (absent: shaped from `PRESETS`).
 PROVIDER_PRESETS: Mapping[str, Mapping[str, Preset]] = MappingProxyType(
     {
@@ -188,6 +225,57 @@ PROVIDER_PRESETS: Mapping[str, Mapping[str, Preset]] = MappingProxyType(
                 "content_filter": _anthropic(400, "invalid_request_error", "Output blocked by content filtering policy"),
                 "context_length_exceeded": _anthropic(400, "invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum"),
                 "server_error": _anthropic(500, "api_error", "Internal server error"),
+            }
+        ),
+        "Gemini": MappingProxyType(
+            {
+                "rate_limited": _gemini_quota("GenerateRequestsPerMinutePerProjectPerModel-FreeTier", 10, "1.208374116"),
+                "insufficient_quota": _gemini_quota("GenerateRequestsPerDayPerProjectPerModel-FreeTier", 0, "41.682930012"),
+                "insufficient_balance": _gemini(
+                    429, "Your prepayment credits are depleted. Please go to AI Studio at https://ai.studio/projects to manage your project and billing."
+                ),
+                "invalid_api_key": _gemini(
+                    400,
+                    _GEMINI_KEY_INVALID,
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "API_KEY_INVALID",
+                        "domain": "googleapis.com",
+                        "metadata": {"service": "generativelanguage.googleapis.com"},
+                    },
+                    {"@type": "type.googleapis.com/google.rpc.LocalizedMessage", "locale": "en-US", "message": _GEMINI_KEY_INVALID},
+                ),
+                # Gemini rejects no prompt with an HTTP error for its content: it answers 200 with no candidates
+                "content_filter": Preset(200, "", None, extra={"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}}, source="Gemini"),
+                "context_length_exceeded": _gemini(400, "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576)."),
+                "server_error": _gemini(
+                    500, "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting"
+                ),
+                "unavailable": _gemini(503, "The service is currently unavailable."),
+                "overloaded": _gemini(503, "This model is currently experiencing high demand. Spikes in demand are usually temporary. Please try again later."),
+            }
+        ),
+        "Ollama": MappingProxyType(
+            {
+                # what Ollama sends for its cloud models: a local model has no rate limit or quota
+                "rate_limited": _ollama(429, "you (mockllm) have reached your session usage limit, upgrade for higher limits: https://ollama.com/upgrade"),
+                "insufficient_quota": _ollama(
+                    429,
+                    "you (mockllm) have reached your weekly usage limit, upgrade for higher limits: https://ollama.com/upgrade "
+                    "or add extra usage: https://ollama.com/settings",
+                ),
+                "invalid_api_key": _ollama(401, "unauthorized"),
+                "context_length_exceeded": _ollama(
+                    400,
+                    "the prompt is longer than the context length currently available to the model; shorten the prompt, "
+                    "adjust the context length in settings, or use a model with a longer context length",
+                ),
+                "server_error": _ollama(
+                    500,
+                    "model runner has unexpectedly stopped, this may be due to resource limitations or an internal error, "
+                    "check ollama server logs for details",
+                ),
+                "overloaded": _ollama(503, "server busy, please try again.  maximum pending requests exceeded"),
             }
         ),
     }

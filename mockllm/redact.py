@@ -5,8 +5,9 @@ camelCase) starts with `auth` (`author` aside), ends with `token`, `key`,
 `secret`, `password`, `passwd`, `pwd`, `cookie`, `credential(s)` or
 `signature`, or is `bearer`, `jwt`, `sig`, `otp` or `passphrase`; so
 `max_tokens` and `keywords` stay readable. Headers, query
-parameters and JSON bodies (nested objects too) are redacted by the same
-rule; in a body, numbers and booleans under a secret name are kept.
+parameters (in the journal and in the log's request lines) and JSON bodies
+(nested objects too) are redacted by the same rule; in a body, numbers and
+booleans under a secret name are kept.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import math
 import re
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
+from urllib.parse import unquote_plus
 
 REDACTED = "<redacted>"
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
@@ -38,6 +40,17 @@ def is_secret(name: str) -> bool:
 def redact_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Headers or query parameters as a dict of safe text, secret ones redacted (a repeated name keeps its last value)."""
     return {safe_text(k): (REDACTED if is_secret(k) else safe_text(v)) for k, v in pairs}
+
+
+def redact_target(path_qs: str) -> str:
+    """A request target (`/v1beta/models/m:generateContent?key=…`) with secret query values redacted, the rest as sent."""
+    path, mark, query = path_qs.partition("?")
+    return path + mark + "&".join(map(_redact_parameter, query.split("&"))) if mark else path
+
+
+def _redact_parameter(parameter: str) -> str:
+    name, equals, _ = parameter.partition("=")
+    return f"{name}={REDACTED}" if equals and is_secret(unquote_plus(name)) else parameter
 
 
 def redact_json(value: Any, depth: int = 0) -> Any:

@@ -7,6 +7,7 @@ beside its definition with `@compiles("kind")`.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal
 
@@ -96,8 +97,19 @@ class ErrorStep(Strict):
             base.param if self.param is None else self.param,
             headers=tuple(headers.items()),
             delivery=self.delivery,
-            extra=tuple({**base.extra, **self.extra}.items()),
+            extra=tuple({**filled(base.extra, call), **self.extra}.items()),
         )
+
+
+def filled(value: Any, call: Call) -> Any:
+    """A preset's `extra` value with `{{model}}` (and the other placeholders) filled in its strings, at any depth."""
+    if isinstance(value, str):
+        return render(value, call, call.rng)
+    if isinstance(value, Mapping):
+        return {key: filled(item, call) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [filled(item, call) for item in value]
+    return value
 
 
 class FromSchema(Strict):

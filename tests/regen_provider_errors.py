@@ -5,8 +5,10 @@
 One column per provider (each registered dialect that declares a `provider`;
 the first one of each provider), every cell made by that dialect's own
 `error_response` for the step `error: PRESET`: the HTTP status, the error
-object's type/code fields and the headers a client acts on. A provider's
-column appears as soon as its dialect is registered.
+object's type/code fields and the headers a client acts on (or the body,
+where the provider answers the symptom with a normal response), and whose
+version it is when the provider has none of its own. A provider's column
+appears as soon as its dialect is registered.
 tests/test_provider_errors_table.py fails when README.md differs.
 """
 
@@ -47,8 +49,10 @@ def preset_error(name: str) -> Error:
 
 
 def cell(respond: Respond, shaped_from: Preset | None, provider: str) -> str:
-    """Status · the error object's type/code fields · notable headers (· whose message and body it is)."""
+    """Status · the error object's type/code fields (or the body of a normal response) · notable headers (· whose version it is)."""
     parts = [str(respond.status)]
+    if respond.status < 400:  # the provider answers this symptom with a normal response
+        parts.append(f"`{json.dumps(json.loads(respond.body), ensure_ascii=False, separators=(',', ':'))}`")
     error = _error_object(respond.body)
     fields = [error[key] for key in ERROR_FIELDS if error.get(key) is not None]
     if fields:
@@ -89,7 +93,7 @@ def table() -> str:
     for name, preset in PRESETS.items():
         error = preset_error(name)
         cells = [
-            cell(dialect.error_response(error), preset if provider == BASE_PROVIDER else variants(name).get(provider), provider)
+            cell(dialect.error_response(error), variants(name).get(provider, preset), provider)
             for provider, dialect in dialects.items()
         ]
         rows.append(f"| `{name}` | " + " | ".join(escaped(c) for c in cells) + " |")

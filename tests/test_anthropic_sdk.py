@@ -212,3 +212,12 @@ def test_models_are_listed_in_anthropics_shape_for_its_sdk(shipped: Any) -> None
     with urllib.request.urlopen(shipped.url + "/v1/models") as plain:  # no anthropic-version: OpenAI's list
         openai_shape = json.load(plain)
     assert openai_shape["object"] == "list" and openai_shape["data"][0]["object"] == "model"
+
+
+def test_a_path_no_route_answers_raises_not_found_in_anthropics_shape(shipped: Any) -> None:
+    anthropic_client = client(shipped)
+    for call in (anthropic_client.messages.batches.list, anthropic_client.beta.files.list):
+        with pytest.raises(anthropic.NotFoundError) as raised:
+            call()
+        assert raised.value.body["error"]["type"] == "not_found_error" and raised.value.message.startswith("Error code: 404")
+        assert raised.value.request_id is not None and raised.value.request_id.startswith("req_")

@@ -14,9 +14,10 @@ from mockllm.app import create_app
 from mockllm.call import ToolResult
 from mockllm.config import ServerConfig
 from mockllm.dialects.base import Incoming, RequestError
-from mockllm.dialects.gemini import Gemini, GeminiRequest, json_schema, status_name
+from mockllm.dialects.gemini import Gemini, GeminiRequest, error_json, json_schema, status_name
+from mockllm.events import Error
 from mockllm.handler import STATE
-from mockllm.presets import PRESETS
+from mockllm.presets import PRESETS, PROVIDER_PRESETS, variants
 
 from conftest import SCENARIOS
 
@@ -189,27 +190,68 @@ async def test_a_midstream_error_is_a_last_event_with_a_numeric_code(client: Tes
     sse = await (await client.post("/v1beta/models/midstream-error:streamGenerateContent?alt=sse", json=HELLO)).read()
     last = sse.split(b"\r\n\r\n")[-2]
     assert sse.endswith(b"\r\n\r\n") and json.loads(last[len(b"data: ") :]) == {
-        "error": {"code": 500, "message": PRESETS["server_error"].message, "status": "INTERNAL"}
+        "error": {"code": 500, "message": PROVIDER_PRESETS["Gemini"]["server_error"].message, "status": "INTERNAL"}
     }
     array = json.loads(await (await client.post("/v1beta/models/midstream-error:streamGenerateContent", json=HELLO)).read())
     assert array[-1]["error"]["code"] == 500 and "candidates" in array[-2]
 
 
-@pytest.mark.parametrize("preset", list(PRESETS))
-async def test_each_preset_scenario_answers_its_status_in_googles_shape(client: TestClient[Any, Any], preset: str) -> None:
-    scenario = next(name for name, s in client.server.app[STATE].catalog.scenarios.items() if [(st.error and st.error.preset) for st in s.steps] == [preset])
-    response = await client.post(f"/v1beta/models/{scenario}:generateContent", json=HELLO)
-    error = (await response.json())["error"]
-    assert response.status == PRESETS[preset].status == error["code"]
-    assert error["status"] == status_name(response.status) and error["message"]
+def preset_scenario(client: TestClient[Any, Any], preset: str) -> str:
+    """The shipped scenario that is the error preset alone."""
+    return next(name for name, s in client.server.app[STATE].catalog.scenarios.items() if [(st.error and st.error.preset) for st in s.steps] == [preset])
 
 
-async def test_a_rate_limit_carries_quota_and_retry_details(client: TestClient[Any, Any]) -> None:
+@pytest.mark.parametrize("preset", [name for name in PRESETS if variants(name).get("Gemini", PRESETS[name]).status >= 400])
+async def test_each_error_preset_answers_geminis_status_and_message_in_googles_shape(client: TestClient[Any, Any], preset: str) -> None:
+    response = await client.post(f"/v1beta/models/{preset_scenario(client, preset)}:generateContent", json=HELLO)
+    error, sent = (await response.json())["error"], variants(preset).get("Gemini", PRESETS[preset])
+    assert response.status == sent.status == error["code"] and error["status"] == status_name(response.status)
+    assert error["message"] == sent.message.replace("{{model}}", preset_scenario(client, preset))
+    assert "innererror" not in error and "type" not in error
+
+
+async def test_a_rate_limit_carries_googles_quota_and_retry_details_and_no_retry_header(client: TestClient[Any, Any]) -> None:
     response = await client.post("/v1beta/models/rate-limited:streamGenerateContent?alt=sse", json=HELLO)
-    details = (await response.json())["error"]["details"]
-    assert response.status == 429 and response.headers["retry-after"] == "1"
-    assert [detail["@type"].rsplit(".", 1)[1] for detail in details] == ["QuotaFailure", "Help", "RetryInfo"]
-    assert details[-1]["retryDelay"] == "0.12s"
+    error = (await response.json())["error"]
+    assert response.status == 429 and "retry-after" not in response.headers and "retry-after-ms" not in response.headers
+    assert [detail["@type"].rsplit(".", 1)[1] for detail in error["details"]] == ["Help", "QuotaFailure", "RetryInfo"]
+    [violation] = error["details"][1]["violations"]
+    assert violation["quotaDimensions"] == {"location": "global", "model": "rate-limited"} and "model: rate-limited\n" in error["message"]
+    assert error["details"][2]["retryDelay"] == "1s" and error["message"].endswith("Please retry in 1.208374116s.")
+    assert client.server.app[STATE].journal.entries()[-1]["errors"] == [{"status": 429, "code": None, "type": None, "message": error["message"]}]
+
+
+async def test_an_invalid_key_is_400_invalid_argument_with_the_api_key_invalid_reason(client: TestClient[Any, Any]) -> None:
+    response = await client.post("/v1beta/models/invalid-api-key:generateContent", json=HELLO)
+    error = (await response.json())["error"]
+    assert (response.status, error["status"], error["message"]) == (400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.")
+    assert {"reason": "API_KEY_INVALID", "domain": "googleapis.com"}.items() <= error["details"][0].items()
+
+
+def test_a_429_of_no_preset_gets_the_details_google_sends_with_its_status() -> None:
+    error = error_json(Error("slow down", status=429, headers=(("retry-after-ms", "120"),)))
+    assert [detail["@type"].rsplit(".", 1)[1] for detail in error["details"]] == ["Help", "QuotaFailure", "RetryInfo"]
+    assert error["details"][-1]["retryDelay"] == "0.12s" and "details" not in error_json(Error("x", status=429, extra=(("details", []),)))
+
+
+@pytest.mark.parametrize("method", [":generateContent", ":streamGenerateContent?alt=sse", ":streamGenerateContent"])
+async def test_a_content_filter_blocks_the_prompt_with_a_200_and_no_candidates(client: TestClient[Any, Any], method: str) -> None:
+    response = await client.post(f"/v1beta/models/content-filter{method}", json=HELLO)
+    raw = await response.read()
+    body = json.loads(raw[len(b"data: ") :]) if method.endswith("sse") else json.loads(raw)
+    [blocked] = body if isinstance(body, list) else [body]
+    assert response.status == 200 and blocked["promptFeedback"] == {"blockReason": "PROHIBITED_CONTENT"} and "candidates" not in blocked
+    assert blocked["usageMetadata"]["promptTokenCount"] == blocked["usageMetadata"]["totalTokenCount"] > 0 and blocked["modelVersion"] == "content-filter"
+
+
+async def test_a_content_filter_after_the_first_part_ends_the_answer_with_its_block_reason(aiohttp_client: Any, tmp_path: Any) -> None:
+    steps = [{"say": "好的，"}, {"error": "content_filter"}]
+    (tmp_path / "filtered.yaml").write_text(json.dumps({"schema": 1, "name": "filtered", "description": "d", "steps": steps}), encoding="utf-8")
+    client = await aiohttp_client(create_app(ServerConfig(scenarios=tmp_path, speed=0, seed=1, default="filtered")))
+    raw = await (await client.post("/v1beta/models/filtered:streamGenerateContent?alt=sse", json=HELLO)).read()
+    *said, last = (json.loads(event[len(b"data: ") :]) for event in raw.split(b"\r\n\r\n")[:-1])
+    assert "".join(part["text"] for chunk in said for part in chunk["candidates"][0]["content"]["parts"]) == "好的，"
+    assert last["candidates"][0]["finishReason"] == "PROHIBITED_CONTENT" and "promptFeedback" not in last
 
 
 async def test_count_tokens_and_listings(client: TestClient[Any, Any]) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from node_clients import run_node
 
+from mockllm.presets import PROVIDER_PRESETS
+
 HELLO = "你好！我是 mockllm，一个用于测试的模拟大模型。Hello! How can I help you today?"
 THOUGHTS = "用户想知道我是谁。I should introduce myself in one short sentence."
 ANSWER = "我是 mockllm，一个用于测试的模拟模型。I am a mock model for tests."
@@ -61,7 +63,12 @@ def test_ai_sdk_reads_a_tool_call_and_finishes_with_tool_calls(seen: dict[str, A
 def test_ai_sdk_surfaces_errors_before_and_after_the_first_byte(seen: dict[str, Any]) -> None:
     limited, midstream = seen["aiSdk"]["rateLimited"], seen["aiSdk"]["midstream"]
     assert (limited["error"]["name"], limited["error"]["status"]) == ("AI_APICallError", 429)
-    assert midstream["text"] == PARTIAL and midstream["error"]["message"] == "The server had an error while processing your request. Sorry about that!"
+    assert midstream["text"] == PARTIAL and midstream["error"]["message"] == PROVIDER_PRESETS["Gemini"]["server_error"].message
+
+
+def test_ai_sdk_finishes_a_blocked_prompt_with_content_filter(seen: dict[str, Any]) -> None:
+    filtered = seen["aiSdk"]["filtered"]
+    assert (filtered["text"], filtered["finishReason"], "error" in filtered) == ("", "content-filter", False)
 
 
 def test_ai_sdk_retries_advance_an_attempts_scenario(seen: dict[str, Any]) -> None:

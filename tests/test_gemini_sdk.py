@@ -7,6 +7,7 @@ from google import genai
 from google.genai import errors, types
 
 from mockllm.handler import STATE
+from mockllm.presets import PROVIDER_PRESETS
 
 QUESTION = "你好，请介绍一下你自己。"
 WEATHER = types.FunctionDeclaration(
@@ -103,25 +104,55 @@ def test_a_two_turn_tool_loop_is_driven_by_the_agent_scenarios(server):
 
 
 @pytest.mark.parametrize(
-    ("scenario", "kind", "code", "status"),
+    ("scenario", "preset", "kind", "code", "status"),
     [
-        ("rate-limited", errors.ClientError, 429, "RESOURCE_EXHAUSTED"),
-        ("invalid-api-key", errors.ClientError, 401, "UNAUTHENTICATED"),
-        ("context-length-exceeded", errors.ClientError, 400, "INVALID_ARGUMENT"),
-        ("server-error", errors.ServerError, 500, "INTERNAL"),
-        ("unavailable", errors.ServerError, 503, "UNAVAILABLE"),
-        ("overloaded", errors.ServerError, 529, "UNAVAILABLE"),
+        ("rate-limited", "rate_limited", errors.ClientError, 429, "RESOURCE_EXHAUSTED"),
+        ("insufficient-quota", "insufficient_quota", errors.ClientError, 429, "RESOURCE_EXHAUSTED"),
+        ("insufficient-balance", "insufficient_balance", errors.ClientError, 429, "RESOURCE_EXHAUSTED"),
+        ("invalid-api-key", "invalid_api_key", errors.ClientError, 400, "INVALID_ARGUMENT"),
+        ("context-length-exceeded", "context_length_exceeded", errors.ClientError, 400, "INVALID_ARGUMENT"),
+        ("internal-server-error", "server_error", errors.ServerError, 500, "INTERNAL"),
+        ("unavailable", "unavailable", errors.ServerError, 503, "UNAVAILABLE"),
+        ("overloaded", "overloaded", errors.ServerError, 503, "UNAVAILABLE"),
     ],
 )
 @pytest.mark.parametrize("stream", [True, False], ids=["stream", "whole"])
-def test_an_error_preset_raises_the_sdk_error_of_its_status(server, scenario, kind, code, status, stream):
+def test_an_error_preset_raises_the_sdk_error_the_real_service_causes(server, scenario, preset, kind, code, status, stream):
     gemini = client(server)
     with pytest.raises(kind) as raised:
         if stream:
             list(gemini.models.generate_content_stream(model=scenario, contents=QUESTION))
         else:
             gemini.models.generate_content(model=scenario, contents=QUESTION)
-    assert (raised.value.code, raised.value.status) == (code, status) and raised.value.message
+    assert (raised.value.code, raised.value.status) == (code, status)
+    assert raised.value.message == PROVIDER_PRESETS["Gemini"][preset].message.replace("{{model}}", scenario)
+
+
+def test_a_rate_limit_carries_the_retry_delay_google_sends_in_its_details(server):
+    gemini = client(server)
+    with pytest.raises(errors.ClientError) as raised:
+        gemini.models.generate_content(model="rate-limited", contents=QUESTION)
+    details = {detail["@type"].rsplit(".", 1)[1]: detail for detail in raised.value.details["error"]["details"]}
+    assert details["RetryInfo"]["retryDelay"] == "1s" and details["QuotaFailure"]["violations"][0]["quotaDimensions"]["model"] == "rate-limited"
+    assert "retry-after" not in raised.value.response.headers
+
+
+def test_an_invalid_key_says_api_key_invalid_in_its_error_info(server):
+    gemini = client(server)
+    with pytest.raises(errors.ClientError) as raised:
+        gemini.models.generate_content(model="invalid-api-key", contents=QUESTION)
+    assert raised.value.details["error"]["details"][0]["reason"] == "API_KEY_INVALID"
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["stream", "whole"])
+def test_a_content_filter_is_a_blocked_prompt_the_sdk_returns_without_raising(server, stream):
+    gemini = client(server)
+    if stream:
+        [response] = list(gemini.models.generate_content_stream(model="content-filter", contents=QUESTION))
+    else:
+        response = gemini.models.generate_content(model="content-filter", contents=QUESTION)
+    assert response.prompt_feedback.block_reason == types.BlockedReason.PROHIBITED_CONTENT
+    assert response.candidates is None and response.text is None and response.usage_metadata.prompt_token_count > 0
 
 
 def test_a_midstream_error_raises_after_the_partial_text(server):
@@ -130,7 +161,7 @@ def test_a_midstream_error_raises_after_the_partial_text(server):
         for chunk in gemini.models.generate_content_stream(model="midstream-error", contents=QUESTION):
             received.append(chunk.text or "")
     assert "".join(received) == "好的，我先回答一部分，The answer starts"
-    assert (raised.value.code, raised.value.status) == (500, "INTERNAL")
+    assert (raised.value.code, raised.value.status, raised.value.message) == (500, "INTERNAL", PROVIDER_PRESETS["Gemini"]["server_error"].message)
 
 
 def test_the_sdk_retries_advance_an_attempts_scenario(server):
@@ -140,6 +171,16 @@ def test_the_sdk_retries_advance_an_attempts_scenario(server):
     assert response.text.startswith("你好！我是 mockllm")
     statuses = server.call(lambda: [entry["status"] for entry in server.app[STATE].journal.entries()[-3:]])
     assert statuses == [429, 429, 200]
+
+
+def test_the_sdk_retries_an_overloaded_model_and_not_an_invalid_key(server):
+    retry = types.HttpRetryOptions(attempts=2, initial_delay=0.01, max_delay=0.02, jitter=0)
+    gemini = client(server, retry_options=retry)
+    for scenario, kind in (("overloaded", errors.ServerError), ("invalid-api-key", errors.ClientError)):
+        with pytest.raises(kind):
+            gemini.models.generate_content(model=scenario, contents=QUESTION)
+    scenarios = server.call(lambda: [entry["scenario"] for entry in server.app[STATE].journal.entries()])
+    assert (scenarios.count("overloaded"), scenarios.count("invalid-api-key")) == (2, 1)
 
 
 def test_count_tokens_matches_the_prompt_token_count(server):
@@ -156,3 +197,11 @@ def test_models_are_listed_and_fetched(server, api_version):
     with pytest.raises(errors.ClientError) as missing:
         gemini.models.get(model="no-such-model")
     assert (missing.value.code, missing.value.status) == (404, "NOT_FOUND")
+
+
+@pytest.mark.parametrize("api_version", [None, "v1beta"], ids=["v1", "v1beta"])
+def test_a_path_no_route_answers_raises_not_found_in_googles_shape(server, api_version):
+    gemini = client(server, api_version)
+    with pytest.raises(errors.ClientError) as raised:
+        gemini.caches.list()
+    assert (raised.value.code, raised.value.status) == (404, "NOT_FOUND") and raised.value.message.startswith("No route GET /")

@@ -16,7 +16,7 @@ from mockllm.config import ServerConfig
 from mockllm.dialects.base import Incoming, RequestError
 from mockllm.dialects.ollama import Ollama, OllamaRequest, go_time
 from mockllm.handler import STATE
-from mockllm.presets import PRESETS
+from mockllm.presets import PRESETS, PROVIDER_PRESETS, variants
 
 from conftest import SCENARIOS
 
@@ -148,14 +148,24 @@ async def test_html_characters_are_escaped_as_go_does(client: TestClient[Any, An
 
 async def test_a_midstream_error_is_an_error_line(client: TestClient[Any, Any]) -> None:
     objects = lines(await (await client.post("/api/chat", json={**HELLO, "model": "midstream-error"})).read())
-    assert objects[-1] == {"error": PRESETS["server_error"].message} and "message" in objects[-2]
+    assert objects[-1] == {"error": PROVIDER_PRESETS["Ollama"]["server_error"].message} and "message" in objects[-2]
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))
-async def test_each_preset_scenario_answers_its_status_with_an_error_object(client: TestClient[Any, Any], preset: str) -> None:
+async def test_each_preset_scenario_answers_ollamas_status_and_message_as_an_error_object(client: TestClient[Any, Any], preset: str) -> None:
     scenario = next(name for name, s in client.server.app[STATE].catalog.scenarios.items() if [(st.error and st.error.preset) for st in s.steps] == [preset])
     response = await client.post("/api/chat", json={**HELLO, "model": scenario})
-    assert response.status == PRESETS[preset].status and list(await response.json()) == ["error"]
+    sent = variants(preset).get("Ollama", PRESETS[preset])
+    assert response.status == sent.status and await response.json() == {"error": sent.message.replace("{{model}}", scenario)}
+    if "Ollama" in variants(preset):  # Ollama's own errors carry no retry headers
+        assert "retry-after" not in response.headers
+
+
+async def test_an_overloaded_server_is_ollamas_busy_queue_and_a_rate_limit_its_cloud_usage_limit(client: TestClient[Any, Any]) -> None:
+    busy = await client.post("/api/chat", json={**HELLO, "model": "overloaded"})
+    assert (busy.status, (await busy.json())["error"]) == (503, "server busy, please try again.  maximum pending requests exceeded")
+    limited = await client.post("/api/generate", json={"model": "rate-limited", "prompt": "hi"})
+    assert limited.status == 429 and "session usage limit" in (await limited.json())["error"] and "retry-after" not in limited.headers
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,10 @@ import pytest
 from node_clients import run_node
 from test_gemini_node import ANSWER, HELLO, PARTIAL, THOUGHTS
 
+from mockllm.presets import PROVIDER_PRESETS
+
+OLLAMA = PROVIDER_PRESETS["Ollama"]
+
 
 @pytest.fixture(scope="module")
 def seen() -> Iterator[dict[str, Any]]:
@@ -31,8 +35,8 @@ def test_a_tool_call_has_object_arguments(seen: dict[str, Any]) -> None:
 
 def test_errors_raise_before_and_after_the_first_byte(seen: dict[str, Any]) -> None:
     limited, midstream = seen["rateLimited"], seen["midstream"]
-    assert (limited["error"]["name"], limited["error"]["status"]) == ("ResponseError", 429) and limited["error"]["message"].startswith("Rate limit")
-    assert midstream["content"] == PARTIAL and midstream["error"]["message"] == "The server had an error while processing your request. Sorry about that!"
+    assert (limited["error"]["name"], limited["error"]["status"]) == ("ResponseError", 429) and limited["error"]["message"] == OLLAMA["rate_limited"].message
+    assert midstream["content"] == PARTIAL and midstream["error"]["message"] == OLLAMA["server_error"].message
 
 
 def test_generate_the_tool_loop_and_the_listings(seen: dict[str, Any]) -> None:

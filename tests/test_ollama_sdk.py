@@ -8,6 +8,7 @@ import pytest
 from ollama import Client, ResponseError
 
 from mockllm.handler import STATE
+from mockllm.presets import PROVIDER_PRESETS
 
 QUESTION = [{"role": "user", "content": "你好，请介绍一下你自己。"}]
 WEATHER = {
@@ -86,15 +87,19 @@ def test_a_two_turn_tool_loop_is_driven_by_the_agent_scenarios(ollama, server):
     assert scenarios == ["agent-call-tool", "agent-answer"]
 
 
-@pytest.mark.parametrize(("scenario", "status"), [("rate-limited", 429), ("invalid-api-key", 401), ("server-error", 500), ("overloaded", 529)])
+@pytest.mark.parametrize(
+    ("scenario", "preset"),
+    [("rate-limited", "rate_limited"), ("invalid-api-key", "invalid_api_key"), ("context-length-exceeded", "context_length_exceeded"), ("internal-server-error", "server_error"), ("overloaded", "overloaded")],
+)
 @pytest.mark.parametrize("stream", [True, False], ids=["stream", "whole"])
-def test_an_error_preset_raises_response_error_with_its_status(ollama, scenario, status, stream):
+def test_an_error_preset_raises_response_error_with_ollamas_status_and_text(ollama, scenario, preset, stream):
     with pytest.raises(ResponseError) as raised:
         if stream:
             list(ollama.chat(model=scenario, messages=QUESTION, stream=True))
         else:
             ollama.chat(model=scenario, messages=QUESTION)
-    assert raised.value.status_code == status and raised.value.error and not raised.value.error.startswith("{")
+    sent = PROVIDER_PRESETS["Ollama"][preset]
+    assert (raised.value.status_code, raised.value.error) == (sent.status, sent.message)
 
 
 def test_a_midstream_error_raises_after_the_partial_text(ollama):
@@ -103,10 +108,26 @@ def test_a_midstream_error_raises_after_the_partial_text(ollama):
         for part in ollama.chat(model="midstream-error", messages=QUESTION, stream=True):
             received.append(part.message.content)
     assert "".join(received) == "好的，我先回答一部分，The answer starts"
-    assert raised.value.error == "The server had an error while processing your request. Sorry about that!"
+    assert raised.value.error == PROVIDER_PRESETS["Ollama"]["server_error"].message
+
+
+def test_the_client_does_not_retry_so_each_call_is_one_attempt(ollama, server):
+    for _ in range(2):
+        with pytest.raises(ResponseError):
+            ollama.chat(model="fail-twice-then-succeed", messages=QUESTION)
+    assert ollama.chat(model="fail-twice-then-succeed", messages=QUESTION).message.content.startswith("你好！我是 mockllm")
+    statuses = server.call(lambda: [entry["status"] for entry in server.app[STATE].journal.entries()[-3:]])
+    assert statuses == [429, 429, 200]
 
 
 def test_the_local_models_and_the_version_are_listed(ollama):
     names = [model.model for model in ollama.list().models]
     assert "hello:latest" in names and "think-then-answer:latest" in names
     assert ollama.list().models[0].details.format == "gguf"
+
+
+def test_a_path_no_route_answers_raises_response_error_with_text(ollama):
+    for call in (lambda: ollama.embed(model="hello", input="你好"), ollama.ps):
+        with pytest.raises(ResponseError) as raised:
+            call()
+        assert raised.value.status_code == 404 and isinstance(raised.value.error, str) and raised.value.error.startswith("No route ")

@@ -40,3 +40,12 @@ def test_the_step_error_carries_each_providers_variant() -> None:
     anthropic = error.sent_by("Anthropic")
     assert (anthropic.status, anthropic.type, dict(anthropic.headers)["retry-after"]) == (429, "rate_limit_error", "1")
     assert error.sent_by("Nobody") is error
+
+
+def test_gemini_and_ollama_variants_fill_the_model_and_send_no_retry_headers() -> None:
+    error = preset_error("rate_limited")
+    gemini, ollama = error.sent_by("Gemini"), error.sent_by("Ollama")
+    [violation] = dict(gemini.extra)["details"][1]["violations"]
+    assert (gemini.status, violation["quotaDimensions"]["model"], "model: MODEL\n" in gemini.message) == (429, "MODEL", True)
+    assert (ollama.status, ollama.message.startswith("you (mockllm) have reached your session usage limit")) == (429, True)
+    assert gemini.headers == ollama.headers == ()

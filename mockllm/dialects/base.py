@@ -66,6 +66,10 @@ class Dialect(ABC):
     content_type: ClassVar[str] = "text/event-stream; charset=utf-8"
     #: What `wire.heartbeat_ms` sends in a quiet stream; None = this framing has no heartbeat.
     heartbeat: ClassVar[bytes | None] = SSE_HEARTBEAT
+    #: Path prefixes of this provider's API: a request under one that no route answers (404, 405) gets this error shape.
+    error_prefixes: ClassVar[tuple[str, ...]] = ()
+    #: Prefixes other APIs share (`/v1/models`): there only a request from this dialect's clients gets its error shape.
+    shared_error_prefixes: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def parse(self, incoming: Incoming) -> ChatRequest:
@@ -103,11 +107,32 @@ class Dialect(ABC):
         """The Content-Type of this call's streamed body (a scenario may change it)."""
         return self.content_type
 
+    def error_scope(self, path: str, headers: Mapping[str, str], query: Mapping[str, str]) -> int:
+        """How closely this dialect's API holds `path`: the length of its longest prefix holding it (0: not at all).
+
+        A shared prefix counts only for a request from this dialect's clients (see `recognizes`).
+        """
+        owned = [prefix for prefix in self.error_prefixes if under(path, prefix)]
+        if self.recognizes(headers, query):
+            owned += [prefix for prefix in self.shared_error_prefixes if under(path, prefix)]
+        return max(map(len, owned), default=0)
+
 
 def register(cls: type[Dialect]) -> type[Dialect]:
     """Register one instance of a dialect class under its `name`."""
     DIALECTS[cls.name] = cls()
     return cls
+
+
+def under(path: str, prefix: str) -> bool:
+    """Whether `path` is `prefix` or below it (`/api/chat` is under `/api`; `/apix` is not)."""
+    return path == prefix or path.startswith(prefix.rstrip("/") + "/")
+
+
+def routing_dialect(path: str, headers: Mapping[str, str], query: Mapping[str, str]) -> Dialect | None:
+    """The dialect whose error shape a request no route answers gets: the one whose API holds `path` most closely."""
+    scope, dialect = max(((d.error_scope(path, headers, query), d) for d in DIALECTS.values()), key=lambda pair: pair[0])
+    return dialect if scope else None
 
 
 def error_as_response(error: Error, started: bool) -> bool:

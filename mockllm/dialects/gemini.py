@@ -296,15 +296,19 @@ class _Answer:
                 texts = []
         return merged
 
-    def response(self, parts: list[dict[str, Any]], finished: bool) -> dict[str, Any]:
-        """A `GenerateContentResponse` with these parts, finished or not."""
+    def response(self, parts: list[dict[str, Any]], finished: bool, reason: str | None = None) -> dict[str, Any]:
+        """A `GenerateContentResponse` with these parts, finished (for `reason`, else the answer's finish) or not."""
         candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"} if parts else {"role": "model"}}
         if finished:
-            candidate["finishReason"] = FINISH_REASONS.get(self.finish, "STOP")
+            candidate["finishReason"] = reason or FINISH_REASONS.get(self.finish, "STOP")
         candidate["index"] = 0
         if finished and self.finish == "tool_calls":
             candidate["finishMessage"] = "Model generated function call(s)."
         return {"candidates": [candidate], "usageMetadata": self.usage_json(), **self.origin()}
+
+    def blocked(self, error: Error) -> dict[str, Any]:
+        """The response to a blocked prompt: no candidates, the error's fields (`promptFeedback`), the prompt's usage."""
+        return {**dict(error.extra), "usageMetadata": self.usage_json(), **self.origin()}
 
     def origin(self) -> dict[str, str]:
         """The fields that end every response: the model version and the response id."""
@@ -376,6 +380,9 @@ class Gemini(Dialect):
     name = "gemini"
     provider = "Gemini"
     routes = tuple(f"POST /{version}/models/{{model}}:{method}" for version in VERSIONS for method in METHODS)
+    error_prefixes = ("/v1beta",)
+    #: google-genai for Python calls `/v1/models/...`, which OpenAI's model list shares
+    shared_error_prefixes = ("/v1",)
     content_type = SSE_TYPE
     #: the service sends no keep-alive bytes, and google-genai would fail on a comment line
     heartbeat = None
@@ -406,7 +413,7 @@ class Gemini(Dialect):
             if isinstance(event, Delay):
                 yield event
             elif isinstance(event, Error):
-                yield self.error_response(event) if error_as_response(event, frames.sent > 0) else frames.last({"error": error_json(event.sent_by(self.provider))})
+                yield self._stream_error(event.sent_by(self.provider), frames, answer)
                 return
             elif (part := answer.take(event)) is not None:
                 yield frames.delta(part)
@@ -418,11 +425,25 @@ class Gemini(Dialect):
             yield _respond(200, {"totalTokens": chat.prompt_tokens, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": chat.prompt_tokens}]})
             return
         answer = _Answer(call, chat.include_thoughts)
-        if (yield from whole_answer(events, answer.take, self.error_response)):
+        if (yield from whole_answer(events, answer.take, lambda error: self._whole_error(error, answer))):
             yield _respond(200, answer.response(answer.merged_parts(), finished=True))
+
+    def _stream_error(self, error: Error, frames: _Frames, answer: _Answer) -> WireItem:
+        """How a stream ends on `error`: a blocked prompt or output, an HTTP error, or the error as the last element."""
+        if blocks(error):
+            return frames.last(answer.blocked(error) if frames.sent == 0 else answer.response([], finished=True, reason=block_reason(error)))
+        if error_as_response(error, frames.sent > 0):
+            return self.error_response(error)
+        return frames.last({"error": error_json(error)})
+
+    def _whole_error(self, error: Error, answer: _Answer) -> Respond:
+        error = error.sent_by(self.provider)
+        return _respond(200, answer.blocked(error)) if blocks(error) else self.error_response(error)
 
     def error_response(self, error: Error) -> Respond:
         error = error.sent_by(self.provider)
+        if blocks(error):
+            return _respond(200, dict(error.extra))
         return _respond(error.status, {"error": error_json(error)}, headers=error.headers, chunked=error.delivery == "chunked")
 
     def stream_content_type(self, call: Call) -> str:
@@ -440,13 +461,30 @@ def _respond(status: int, value: Any, headers: tuple[tuple[str, str], ...] = (),
     return Respond(status, (pretty_json(value) + "\n").encode(), content_type=JSON_TYPE, headers=headers, chunked=chunked)
 
 
+def blocks(error: Error) -> bool:
+    """Whether Gemini answers this error as a blocked prompt (a 200 response whose `extra` fields say why), not as an HTTP error."""
+    return error.status < 400
+
+
+def block_reason(error: Error) -> str:
+    """The `blockReason` of a blocked prompt, which also ends an answer blocked after it began."""
+    feedback = dict(error.extra).get("promptFeedback")
+    reason = feedback.get("blockReason") if isinstance(feedback, dict) else None
+    return reason if isinstance(reason, str) else "SAFETY"
+
+
 def error_json(error: Error) -> dict[str, Any]:
-    """The `error` object of a Google API error: numeric `code`, `message`, `status` name, `details`."""
+    """The `error` object of a Google API error: numeric `code`, `message`, `status` name, `details`.
+
+    `details` in `extra` are the error's own (an empty list: none); otherwise
+    they are the ones Google sends with the status.
+    """
+    extra = dict(error.extra)
     shaped: dict[str, Any] = {"code": error.status, "message": error.message, "status": status_name(error.status)}
-    details = _details(error)
+    details = extra.pop("details") if "details" in extra else _details(error)
     if details:
         shaped["details"] = details
-    return {**shaped, **{key: value for key, value in error.extra if key not in _SHAPED}}
+    return {**shaped, **{key: value for key, value in extra.items() if key not in _SHAPED}}
 
 
 def _details(error: Error) -> list[dict[str, Any]]:
@@ -457,8 +495,8 @@ def _details(error: Error) -> list[dict[str, Any]]:
         return []
     quota = {"quotaMetric": "generativelanguage.googleapis.com/generate_content_requests", "quotaId": "GenerateRequestsPerMinutePerProjectPerModel"}
     details = [
-        {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [quota]},
         {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
+        {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [quota]},
     ]
     delay = _retry_delay(dict((key.lower(), value) for key, value in error.headers))
     if delay:

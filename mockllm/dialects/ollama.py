@@ -282,6 +282,7 @@ class Ollama(Dialect):
     name = "ollama"
     provider = "Ollama"
     routes = ("POST /api/chat", "POST /api/generate")
+    error_prefixes = ("/api",)
     content_type = NDJSON_TYPE
     #: every line must be a JSON object
     heartbeat = None

@@ -16,7 +16,7 @@ async function caught(run) {
   try {
     await run(seen);
   } catch (error) {
-    seen.error = { name: error.name, status: error.status ?? error.statusCode ?? null, message: String(error.message).slice(0, 300) };
+    seen.error = { name: error.name, status: error.status ?? error.statusCode ?? null, message: String(error.message).slice(0, 2000) };
   }
   return seen;
 }
@@ -81,6 +81,7 @@ const results = {
     tool: await aiSdk("tool-call", { tools: { get_weather: weather } }),
     rateLimited: await aiSdk("rate-limited"),
     midstream: await aiSdk("midstream-error"),
+    filtered: await aiSdk("content-filter"),
     retries: await aiSdkRetries(),
   },
 };
