@@ -134,7 +134,16 @@ async def test_a_client_that_gives_up_before_the_status_line_is_journaled_withou
     )
     await writer.drain()
     poll = server.call(lambda: server.app[STATE].journal.subscribe())
+    await _until(lambda: server.call(lambda: server.app[STATE].journal.entries(session="gone", scenario="slow-first-token")))  # the server has the request
     writer.close()
     await writer.wait_closed()
     entry = await asyncio.wait_for(asyncio.wrap_future(asyncio.run_coroutine_threadsafe(poll.get(), server._loop)), 10)
     assert (entry["session"], entry["scenario"], entry["status"], entry["ended"], entry["writes"]) == ("gone", "slow-first-token", None, "client went away", 0)
+
+
+async def _until(condition: Any, timeout_s: float = 10) -> None:
+    """Wait until `condition()` is true, looking every few milliseconds (an event the server does not announce)."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "the condition never came true"
+        await asyncio.sleep(0.005)
