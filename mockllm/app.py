@@ -91,10 +91,18 @@ def _listing_handler(offers: list[tuple[Dialect, Listing]]) -> Handler:
 
 
 async def _warm_up(app: web.Application) -> None:
-    """Build faker instances in a thread so the first request does not wait for them; quieten protocol errors."""
+    """Build the faker instances the scenarios use in a thread, so the first request does not wait for them; quieten protocol errors."""
     quiet_protocol_errors()
-    loop = asyncio.get_running_loop()
-    loop.run_in_executor(None, text.warm_up)
+    locales = text.faker_locales(list(app[STATE].catalog.scenarios.values()))
+    if locales:
+        warming = asyncio.get_running_loop().run_in_executor(None, text.warm_up, sorted(locales))
+        warming.add_done_callback(_warmed)
+
+
+def _warmed(warming: asyncio.Future[None]) -> None:
+    """Note a warm-up that failed (out of file descriptors, say): the first request builds what it needs instead."""
+    if not warming.cancelled() and warming.exception() is not None:
+        log.info("fake-text warm-up skipped: %s", warming.exception())
 
 
 async def _close_streams(app: web.Application) -> None:

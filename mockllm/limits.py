@@ -12,6 +12,8 @@ import asyncio
 import errno
 import json
 import logging
+import time
+from collections import deque
 from typing import Any
 
 from aiohttp import web
@@ -22,9 +24,10 @@ log = logging.getLogger("mockllm")
 
 #: File descriptors kept free for the listening socket, scenario files, logs and refusals in flight.
 FD_RESERVE = 128
-#: Refusals (503 being sent) in flight at once; past it a connection is closed at once.
-MAX_REFUSING = 256
+#: Refusals (503 sent, waiting for the client to go) kept at once, well inside the reserve; past it the oldest is closed.
+MAX_REFUSING = FD_RESERVE // 2
 _REFUSAL_LINGER_S = 2.0
+_CONNECTED_WITHIN_S = 1.0  # a handed-out handler is connected well within this (a loop turn or two)
 _FD_CEILING = 1 << 16
 
 
@@ -51,24 +54,41 @@ def connection_cap(max_connections: int, fd_limit: int) -> int:
 
 
 class CappedFactory:
-    """The protocol factory for `loop.create_server`: aiohttp's handler below the cap, a 503 at it."""
+    """The protocol factory for `loop.create_server`: aiohttp's handler below the cap, a 503 at it.
+
+    A burst of accepted connections gets its protocols before any of them is
+    connected (aiohttp counts a connection once it is), so the handlers handed
+    out and not yet connected count too: a burst past the cap is refused, not
+    let in to run the server out of file descriptors.
+    """
 
     def __init__(self, server: web.Server, cap: int) -> None:
         self.server = server
         self.cap = cap
-        self.refusing = 0
+        self.refusing: deque[_Refusal] = deque()  # oldest first
         self.refused = 0  # in the current episode
+        self._connecting: deque[tuple[float, Any]] = deque()  # (when, handler) handed out, oldest first
 
     def __call__(self) -> asyncio.BaseProtocol:
-        if len(self.server.connections) < self.cap:
-            if self.refused and len(self.server.connections) < self.cap * 0.9:
+        open_now = len(self.server.connections) + self._still_connecting()
+        if open_now < self.cap:
+            if self.refused and open_now < self.cap * 0.9:
                 log.warning("connections back under the cap of %d; %d refused with 503 meanwhile", self.cap, self.refused)
                 self.refused = 0
-            return self.server()
+            handler = self.server()
+            self._connecting.append((time.monotonic(), handler))
+            return handler
         if not self.refused:
             log.warning("connection cap of %d reached: new connections get 503 until some close", self.cap)
         self.refused += 1
         return _Refusal(self)
+
+    def _still_connecting(self) -> int:
+        """Handlers handed out whose connection is not made yet (connected in order; one that went in a blink ages out)."""
+        connecting, stale = self._connecting, time.monotonic() - _CONNECTED_WITHIN_S
+        while connecting and (connecting[0][1].transport is not None or connecting[0][0] < stale):
+            connecting.popleft()
+        return len(connecting)
 
 
 class _Refusal(asyncio.Protocol):
@@ -89,14 +109,14 @@ class _Refusal(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        self.factory.refusing += 1
-        if self.factory.refusing > MAX_REFUSING:
-            transport.abort()  # type: ignore[attr-defined]
-            return
+        refusing = self.factory.refusing
+        refusing.append(self)
+        if len(refusing) > MAX_REFUSING:
+            refusing.popleft().close()  # the oldest has had its 503: it goes, so every new client still gets one
         self.transport.write(self.RESPONSE)  # type: ignore[union-attr]
         if self.transport.can_write_eof():  # type: ignore[union-attr]
             self.transport.write_eof()  # type: ignore[union-attr]
-        self.timer = asyncio.get_running_loop().call_later(_REFUSAL_LINGER_S, self.transport.close)  # type: ignore[union-attr]
+        self.timer = asyncio.get_running_loop().call_later(_REFUSAL_LINGER_S, self.close)
 
     def data_received(self, data: bytes) -> None:
         """Discard the request: the answer does not depend on it."""
@@ -104,8 +124,14 @@ class _Refusal(asyncio.Protocol):
     def eof_received(self) -> bool:
         return False  # close now
 
+    def close(self) -> None:
+        """Stop waiting for the client: close the connection (its 503 is sent first)."""
+        if self.transport is not None:
+            self.transport.close()
+
     def connection_lost(self, exc: Exception | None) -> None:
-        self.factory.refusing -= 1
+        if self in self.factory.refusing:
+            self.factory.refusing.remove(self)
         if self.timer is not None:
             self.timer.cancel()
 

@@ -13,9 +13,9 @@ import random
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Iterable, Literal, Union
 
-from pydantic import Discriminator, Field, Tag, field_validator
+from pydantic import BaseModel, Discriminator, Field, Tag, field_validator
 
 from .strict import Strict
 
@@ -157,7 +157,24 @@ def _faker(locale: str) -> Faker:
     return Faker(locale)
 
 
-def warm_up(locales: tuple[str, ...] = ("zh_CN", "en_US")) -> None:
+def warm_up(locales: Iterable[str]) -> None:
     """Build the faker instances ahead of the first request (they take ~0.2 s each)."""
     for locale in locales:
         _faker(locale)
+
+
+def faker_locales(value: Any) -> set[str]:
+    """The locales of every fake-text source inside `value` (scenarios, steps, lists of them, at any depth)."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, FakerText):
+            found.update(item.locale)
+        elif isinstance(item, BaseModel):
+            stack.extend(getattr(item, name) for name in type(item).model_fields)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from typing import Any, AsyncIterator, Iterator
 
 import pytest
@@ -114,6 +115,19 @@ async def test_past_the_connection_cap_a_503_and_one_log_line(start: Any, log_re
         await asyncio.sleep(0.05)  # the server notices the closes on its next loop turns
     assert any("back under the cap of 3; 5 refused" in line or "refused with 503" in line for line in log_records.lines)
     assert log_records.tracebacks == []
+
+
+async def test_a_burst_of_connections_past_the_cap_is_refused_not_let_in(start: Any) -> None:
+    """Connections that wait in the backlog are accepted in one burst: only the cap's worth get a handler."""
+    server = await start(cap=5)
+    waiting = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(20)]  # the loop is not running: all queue up
+    streams = [await asyncio.open_connection(sock=sock) for sock in waiting]
+    for _, writer in streams:
+        writer.write(b"GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    replies = await asyncio.gather(*(asyncio.wait_for(reader.read(-1), 10) for reader, _ in streams))
+    assert sorted(reply.split(b" ", 2)[1] for reply in replies) == [b"200"] * 5 + [b"503"] * 15
+    for _, writer in streams:
+        writer.close()
 
 
 def test_the_cap_stays_below_the_fd_limit() -> None:

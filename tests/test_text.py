@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from mockllm.text import FAKER_KINDS, EchoText, FakerText, render
+from mockllm.scenario import Scenario
+from mockllm.text import FAKER_KINDS, EchoText, FakerText, faker_locales, render
 
 MESSAGES = (("system", "be brief"), ("user", "第一个问题"), ("assistant", "好的"), ("user", "tell me {{model}}"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -101,3 +102,14 @@ def test_bad_faker_sources_are_rejected(source: dict[str, Any], message: str) ->
     with pytest.raises(ValueError) as info:
         FakerText.model_validate(source)
     assert message in str(info.value)
+
+
+def test_the_faker_locales_a_catalog_uses_are_found_in_every_kind_of_step() -> None:
+    """The server warms up only these at start (none: faker is never imported)."""
+    docs = [
+        {"name": "a", "steps": [{"say": "plain"}, {"think": {"faker": "sentence", "locale": "ja_JP"}}]},
+        {"name": "b", "attempts": [[{"error": "rate_limited"}], [{"say": {"faker": "words", "locale": ["zh_CN", "en_US"]}}]]},
+    ]
+    found = [faker_locales(Scenario.model_validate({"schema": 1, "description": "d", **doc})) for doc in docs]
+    assert found == [{"ja_JP"}, {"zh_CN", "en_US"}]
+    assert faker_locales([Scenario.model_validate({"schema": 1, "description": "d", "name": "d", "steps": [{"say": "plain"}]})]) == set()
