@@ -1,4 +1,4 @@
-"""Rewrite the golden byte files of the Gemini and Ollama dialects (run it on purpose, then review the diff).
+"""Rewrite the golden byte files of the Gemini, Gemini embeddings and Ollama dialects (run it on purpose, then review the diff).
 
     python tests/regen_dialect_golden.py
 
@@ -72,6 +72,23 @@ def gemini_cases() -> list[Case]:
     return [Case("gemini", name, scenario, f"/v1beta/models/{scenario}{method}", gemini_body(**generation)) for name, scenario, method, generation in plan]
 
 
+def gemini_embeddings_cases() -> list[Case]:
+    model = "/v1beta/models/gemini-embedding-001"
+    one = {"content": {"parts": [{"text": QUESTION}]}, "outputDimensionality": 8}
+    batch = {
+        "requests": [
+            {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": QUESTION}]}, "outputDimensionality": 8},
+            {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": SYSTEM}]}, "outputDimensionality": 4, "taskType": "RETRIEVAL_DOCUMENT"},
+        ]
+    }
+    plan = [
+        ("one.embed", "hello", f"{model}:embedContent", one),
+        ("batch.embed", "hello", f"{model}:batchEmbedContents", batch),
+        ("rate-limited.embed", "rate-limited", f"{model}:batchEmbedContents", batch),
+    ]
+    return [Case("gemini-embeddings", name, scenario, path, body) for name, scenario, path, body in plan]
+
+
 def ollama_cases() -> list[Case]:
     generate = {"model": "m", "system": SYSTEM, "prompt": QUESTION}
     plan = [
@@ -89,7 +106,7 @@ def ollama_cases() -> list[Case]:
     return [Case("ollama", name, scenario, path, body) for name, scenario, path, body in plan]
 
 
-CASES = {case.file.relative_to(GOLDEN).as_posix(): case for case in gemini_cases() + ollama_cases()}
+CASES = {case.file.relative_to(GOLDEN).as_posix(): case for case in gemini_cases() + gemini_embeddings_cases() + ollama_cases()}
 
 
 async def capture(client: TestClient[Any, Any], case: Case) -> bytes:

@@ -16,7 +16,7 @@ import hashlib
 import math
 import random
 import struct
-from typing import Any, ClassVar, Iterable, Iterator, Mapping
+from typing import Any, Callable, ClassVar, Generator, Iterable, Iterator, Mapping
 
 from .. import tokens
 from ..call import Call, ChatRequest
@@ -36,11 +36,14 @@ INPUT_SHAPES = (
 )
 
 
-def embedding(text: str, model: str, dimensions: int | None = None) -> list[float]:
-    """The unit-length float32 vector of `text` for `model`, cut to `dimensions` (default: the model's size)."""
+def embedding(text: str, model: str, dimensions: int | None = None, size: int | None = None) -> list[float]:
+    """The unit-length float32 vector of `text` for `model`, cut to `dimensions` (default: the model's size).
+
+    `size` is the length of the model's full vector (default: the OpenAI model's size).
+    """
     digest = hashlib.sha256(f"{model}\0{text}".encode()).digest()
     rng = random.Random(int.from_bytes(digest[:16], "little"))
-    full = [rng.gauss(0.0, 1.0) for _ in range(MODEL_SIZES.get(model, DEFAULT_SIZE))]
+    full = [rng.gauss(0.0, 1.0) for _ in range(size or MODEL_SIZES.get(model, DEFAULT_SIZE))]
     cut = full[: dimensions or len(full)]
     norm = math.sqrt(sum(x * x for x in cut))
     return _float32([x / norm for x in cut])
@@ -50,6 +53,22 @@ def _float32(values: list[float]) -> list[float]:
     """The values rounded to float32, printed with the 9 digits that identify each."""
     rounded = struct.unpack(f"<{len(values)}f", struct.pack(f"<{len(values)}f", *values))
     return [float(f"{x:.9g}") for x in rounded]
+
+
+def scenario_wait(events: Iterable[Event], error_response: Callable[[Error], Respond]) -> Generator[WireItem, None, bool]:
+    """Yield the scenario's delays before its first output; an Error ends it with its response.
+
+    Returns whether the vectors may follow (no error), for `if (yield from scenario_wait(...))`.
+    """
+    answered = False
+    for event in events:
+        if isinstance(event, Error):
+            yield error_response(event)
+            return False
+        answered = answered or isinstance(event, DELTAS)
+        if isinstance(event, Delay) and not answered:
+            yield event
+    return True
 
 
 def encode(vector: list[float], encoding_format: str) -> list[float] | str:
@@ -119,15 +138,8 @@ class OpenAIEmbeddings(OpenAIDialect):
         return self.whole(events, call)  # embeddings are never streamed
 
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
-        answered = False
-        for event in events:
-            if isinstance(event, Error):
-                yield self.error_response(event)
-                return
-            answered = answered or isinstance(event, DELTAS)
-            if isinstance(event, Delay) and not answered:
-                yield event
-        yield Respond(200, self.encode_body(self.whole_body(Answer(), call)))
+        if (yield from scenario_wait(events, self.error_response)):
+            yield Respond(200, self.encode_body(self.whole_body(Answer(), call)))
 
     def whole_body(self, answer: Answer, call: Call) -> dict[str, Any]:
         """The embeddings list of the request's inputs."""
