@@ -540,7 +540,7 @@ def _model(name: str) -> dict[str, Any]:
         "displayName": name,
         "description": "A mockllm scenario.",
         **MODEL_LIMITS,
-        "supportedGenerationMethods": ["generateContent", "countTokens"],
+        "supportedGenerationMethods": ["generateContent", "countTokens", "embedContent", "batchEmbedContents"],  # a scenario answers every method
         "temperature": 1,
         "topP": 0.95,
         "topK": 64,
