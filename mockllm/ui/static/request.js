@@ -33,6 +33,8 @@ export function bodyFor(target, prompt, stream = true) {
   if (target.framing === "ai-sdk") return { id: "playground", messages: [{ id: "m1", role: "user", parts: [{ type: "text", text: prompt }] }], trigger: "submit-message" };
   if (target.framing) return { message: prompt, stream };
   if (/:(streamGenerateContent|generateContent|countTokens)$/i.test(path)) return { contents: [{ role: "user", parts: [{ text: prompt }] }] };
+  if (/:embedContent$/i.test(path)) return { content: { parts: [{ text: prompt }] } };
+  if (/:batchEmbedContents$/i.test(path)) return { requests: [{ model: `models/${PARAMS.model}`, content: { parts: [{ text: prompt }] } }] };
   if (path.endsWith("/messages")) return { model: "mock-model", max_tokens: 1024, stream, messages };
   if (path.endsWith("/responses")) return { model: "mock-model", input: prompt, stream };
   if (path.endsWith("/embeddings")) return { model: "mock-model", input: prompt };
