@@ -95,3 +95,8 @@ def bench_mockllm(*args: str, cpus: set[int] | None = None) -> ServerProcess:
 def bare(*args: str, cpus: set[int] | None = None) -> ServerProcess:
     """The bare aiohttp reference server (`bench/bare_server.py`)."""
     return ServerProcess([sys.executable, str(Path(__file__).with_name("bare_server.py")), "--port", "0", *args], cpus)
+
+
+def send_floor(*args: str, cpus: set[int] | None = None) -> ServerProcess:
+    """The floor: the bare server's frames, one `send()` each, no event loop (`bench/send_floor.py`)."""
+    return ServerProcess([sys.executable, str(Path(__file__).with_name("send_floor.py")), "--port", "0", *args], cpus)

@@ -17,7 +17,7 @@ timestamps every read with the frames it completed. Per case:
 - deltas/s (speed 0): deltas delivered over the time from the first connect
   to the last byte.
 
-    python bench/streams.py [--streams 100,1000,2000,5000] [--deltas 200] [--delay-ms 20] [--servers mockllm,bare]
+    python bench/streams.py [--streams 100,1000,2000,5000] [--deltas 200] [--delay-ms 20] [--servers mockllm,bare,floor]
     python bench/streams.py --workers 2 --server-cpus 0,1 ...   # on a machine with cores to spare
 """
 
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Callable
 
 from rawclient import chat_request, message
-from serverproc import ServerProcess, bare, bench_mockllm
+from serverproc import ServerProcess, bare, bench_mockllm, send_floor
 from table import percentile
 
 HERE = Path(__file__).resolve().parent
@@ -184,6 +184,7 @@ def servers(names: list[str], workers: int, cpus: set[int]) -> dict[str, Callabl
     known: dict[str, tuple[str, Callable[[], ServerProcess]]] = {
         "mockllm": (label, lambda: bench_mockllm(*(["--workers", str(workers)] if workers > 1 else []), cpus=cpus)),
         "bare": ("bare aiohttp (sleep per write)", lambda: bare("--backlog", "4096", cpus=cpus)),
+        "floor": ("send floor (one send per delta, no event loop)", lambda: send_floor(cpus=cpus)),
     }
     return {known[n][0]: known[n][1] for n in names}
 
