@@ -17,7 +17,7 @@ from .dialects.base import Dialect, Listing
 from .handler import STATE, ServerState, handle_chat, request_session
 from .journal import Journal
 from .limits import quiet_protocol_errors
-from .middleware import Handler, cors, on_prepare, shaped_errors
+from .middleware import Handler, as_response, cors, on_prepare, shaped_errors
 
 log = logging.getLogger("mockllm")
 
@@ -85,7 +85,7 @@ def _listing_handler(offers: list[tuple[Dialect, Listing]]) -> Handler:
     async def answer(request: web.Request) -> web.StreamResponse:
         listing = next((listing for dialect, listing in offers if dialect.recognizes(request.headers, request.query)), fallback)
         respond = listing(request.app[STATE].view(request_session(request)).names, request.match_info)
-        return web.Response(status=respond.status, body=respond.body, headers={**dict(respond.headers), "Content-Type": respond.content_type})
+        return as_response(respond)
 
     return answer
 

@@ -15,7 +15,7 @@ from aiohttp import web
 from .catalog import Catalog
 from .dialects.app import AppFraming
 from .handler import STATE, handle_chat, journal_unrouted
-from .middleware import error_response, not_allowed_message, routing_error
+from .middleware import allowing, error_response, not_allowed_message, routing_error
 from .redact import redact_target
 from .routemap import app_framing, find_route, framing_names
 from .socket_handler import serve_socket
@@ -39,9 +39,7 @@ async def serve_app_route(request: web.Request) -> web.StreamResponse:
     allowed = await _allowed_elsewhere(request) | set(methods)
     _note_unanswered(request, 405 if allowed else 404)
     if methods:  # an app's own path: its 405 is the app's, whatever provider's API the path looks like
-        response = error_response(405, not_allowed_message(request, allowed))
-        response.headers["Allow"] = ", ".join(sorted(allowed))
-        return response
+        return allowing(error_response(405, not_allowed_message(request, allowed)), allowed)
     if allowed:
         raise web.HTTPMethodNotAllowed(request.method, allowed)
     if request.path.startswith(NOT_APP_PREFIXES):

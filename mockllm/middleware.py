@@ -124,7 +124,11 @@ def routing_error(request: web.Request, status: int, message: str, allowed: Iter
     A 405 names the methods the path answers in `Allow`.
     """
     dialect = routing_dialect(request.path, request.headers, request.query) or DIALECTS["openai"]
-    response = as_response(dialect.error_response(Error(message, status=status)))
+    return allowing(as_response(dialect.error_response(Error(message, status=status))), allowed)
+
+
+def allowing(response: web.Response, allowed: Iterable[str]) -> web.Response:
+    """`response` naming the methods the path answers in `Allow` (when there are any)."""
     if allowed:
         response.headers["Allow"] = ", ".join(sorted(allowed))
     return response

@@ -176,6 +176,13 @@ def _gemini(status: int, message: str, *details: Mapping[str, Any]) -> Preset:
     return Preset(status, message, None, extra={"details": list(details)}, source="Gemini")
 
 
+#: The `google.rpc.Help` detail the Gemini API sends with every quota 429.
+GEMINI_QUOTA_HELP: dict[str, Any] = {
+    "@type": "type.googleapis.com/google.rpc.Help",
+    "links": [{"description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}],
+}
+
+
 def _gemini_quota(quota_id: str, limit: int, retry_s: str) -> Preset:
     """A Gemini 429 for the model's free-tier request quota `quota_id`, at `limit`, to retry after `retry_s` seconds."""
     metric = "generativelanguage.googleapis.com/generate_content_free_tier_requests"
@@ -189,7 +196,7 @@ def _gemini_quota(quota_id: str, limit: int, retry_s: str) -> Preset:
     return _gemini(
         429,
         message,
-        {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
+        GEMINI_QUOTA_HELP,
         {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [violation]},
         {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{int(float(retry_s))}s"},
     )

@@ -104,7 +104,7 @@ class ErrorStep(Strict):
 def filled(value: Any, call: Call) -> Any:
     """A preset's `extra` value with `{{model}}` (and the other placeholders) filled in its strings, at any depth."""
     if isinstance(value, str):
-        return render(value, call, call.rng)
+        return render(value, call)
     if isinstance(value, Mapping):
         return {key: filled(item, call) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

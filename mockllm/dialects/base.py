@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterable, Iterator, Mapping, Sequence
 
-from ..events import Delay, Error, Event, Respond, ToolArgs, ToolCall, WireItem
+from ..events import DELTAS, Delay, Error, Event, Respond, ToolArgs, ToolCall, WireItem
 
 if TYPE_CHECKING:
     from ..call import Call, ChatRequest
@@ -193,6 +193,22 @@ def whole_tool_calls(events: Iterable[Event]) -> Iterator[Event]:
     if held is not None:
         yield held
         yield from waits
+
+
+def scenario_wait(events: Iterable[Event], error_response: Callable[[Error], Respond]) -> Generator[WireItem, None, bool]:
+    """Yield the scenario's delays before its first output; an Error ends it with its response.
+
+    Returns whether the vectors may follow (no error), for `if (yield from scenario_wait(...))`.
+    """
+    answered = False
+    for event in events:
+        if isinstance(event, Error):
+            yield error_response(event)
+            return False
+        answered = answered or isinstance(event, DELTAS)
+        if isinstance(event, Delay) and not answered:
+            yield event
+    return True
 
 
 def whole_answer(events: Iterable[Event], take: Callable[[Event], object], error_response: Callable[[Error], Respond]) -> Generator[WireItem, None, bool]:

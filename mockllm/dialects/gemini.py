@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from .. import tokens
 from ..call import Call, ChatRequest, Tool, ToolResult
 from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolCall, Usage, WireItem
+from ..presets import GEMINI_QUOTA_HELP
 from .base import Dialect, Incoming, Listing, RequestError, error_as_response, html_safe, register, whole_answer, whole_tool_calls
 
 VERSIONS = ("v1beta", "v1")
@@ -495,7 +496,7 @@ def _details(error: Error) -> list[dict[str, Any]]:
         return []
     quota = {"quotaMetric": "generativelanguage.googleapis.com/generate_content_requests", "quotaId": "GenerateRequestsPerMinutePerProjectPerModel"}
     details = [
-        {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
+        GEMINI_QUOTA_HELP,
         {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [quota]},
     ]
     delay = _retry_delay(dict((key.lower(), value) for key, value in error.headers))

@@ -19,9 +19,9 @@ from typing import Any, ClassVar, Iterable, Iterator, Mapping, cast
 
 from ..call import Call, ChatRequest
 from ..events import Event, WireItem
-from .base import Incoming, Listing, register
+from .base import Incoming, Listing, register, scenario_wait
 from .gemini import JSON_TYPE, VERSIONS, Gemini, _body, _respond, get, invalid
-from .openai_embeddings import embedding, scenario_wait
+from .openai_embeddings import embedding
 
 METHODS = ("embedContent", "batchEmbedContents")
 #: Gemini rejects a larger batch.

@@ -16,12 +16,12 @@ import hashlib
 import math
 import random
 import struct
-from typing import Any, Callable, ClassVar, Generator, Iterable, Iterator, Mapping
+from typing import Any, ClassVar, Iterable, Iterator, Mapping
 
 from .. import tokens
 from ..call import Call, ChatRequest
-from ..events import DELTAS, Delay, Error, Event, Respond, WireItem
-from .base import Incoming, bad_request, register
+from ..events import Event, Respond, WireItem
+from .base import Incoming, bad_request, register, scenario_wait
 from .openai import Answer, OpenAIDialect, optional, read_body, read_texts
 
 MAX_INPUTS = 2048
@@ -53,22 +53,6 @@ def _float32(values: list[float]) -> list[float]:
     """The values rounded to float32, printed with the 9 digits that identify each."""
     rounded = struct.unpack(f"<{len(values)}f", struct.pack(f"<{len(values)}f", *values))
     return [float(f"{x:.9g}") for x in rounded]
-
-
-def scenario_wait(events: Iterable[Event], error_response: Callable[[Error], Respond]) -> Generator[WireItem, None, bool]:
-    """Yield the scenario's delays before its first output; an Error ends it with its response.
-
-    Returns whether the vectors may follow (no error), for `if (yield from scenario_wait(...))`.
-    """
-    answered = False
-    for event in events:
-        if isinstance(event, Error):
-            yield error_response(event)
-            return False
-        answered = answered or isinstance(event, DELTAS)
-        if isinstance(event, Delay) and not answered:
-            yield event
-    return True
 
 
 def encode(vector: list[float], encoding_format: str) -> list[float] | str:
