@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY mockllm ./mockllm
-# the playground serves the mini-program reference client (mockllm/ui/static links to it)
+# the playground serves the mini-program reference client (mockllm/server/ui/static links to it)
 COPY clients/miniprogram/mockllm-client.js ./clients/miniprogram/
 RUN pip install . && useradd --create-home --uid 10001 mockllm
 COPY scenarios ./scenarios

@@ -17,10 +17,10 @@ from rawclient import message
 from serverproc import BENCH_SCENARIOS, REPO
 from table import Row, print_table
 
-from mockllm.call import Call, ChatRequest
-from mockllm.catalog import load_catalog
+from mockllm.stream.call import Call, ChatRequest
+from mockllm.scenarios.catalog import load_catalog
 from mockllm.dialects import DIALECTS
-from mockllm.pipeline import wire_items
+from mockllm.stream.pipeline import wire_items
 
 
 def per_item_us(folder: str, name: str, text: str, repeat: int, include_usage: bool) -> tuple[float, int]:

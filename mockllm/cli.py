@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any, Callable, Coroutine, Sequence
 
 from aiohttp import web
 
-from .catalog import Catalog, check_default, load_catalog
-from .config import DEFAULT_SCENARIOS, ServerConfig
-from .logs import LOG_FORMATS, setup_logging
-from .ready import ready_info, remove_ready_file, write_ready_file
-from .yamlsource import ProblemsError
+from mockllm.scenarios.catalog import Catalog, check_default, load_catalog
+from mockllm.server.config import DEFAULT_SCENARIOS, ServerConfig
+from mockllm.ops.logs import LOG_FORMATS, setup_logging
+from mockllm.ops.ready import ready_info, remove_ready_file, write_ready_file
+from mockllm.scenarios.yaml_source import ProblemsError
 
 if TYPE_CHECKING:
-    from .workers import Worker
+    from mockllm.ops.workers import Worker
 
 ENV_PREFIX = "MOCKLLM_"
 
@@ -200,7 +200,7 @@ def _serve(args: argparse.Namespace) -> int:
     check_default(catalog, config.default)
     setup_logging(config.log_format)
     if config.workers > 1:
-        from . import workers
+        from mockllm.ops import workers
 
         return workers.run(config, catalog)
     return _listening(config, serve(config, catalog))
@@ -219,7 +219,7 @@ def _listening(config: ServerConfig, run: Coroutine[Any, Any, None]) -> int:
 
 def _record(args: argparse.Namespace) -> int:
     """Serve the recording proxy until SIGINT or SIGTERM."""
-    from .record import create_recorder
+    from mockllm.record import create_recorder
 
     config = config_from(args)
     setup_logging(config.log_format)
@@ -255,16 +255,16 @@ def _settle_memory() -> None:
 
 async def serve(config: ServerConfig, catalog: Catalog, worker: Worker | None = None) -> None:
     """Serve until SIGINT or SIGTERM, then close open streams and stop; as one of several `worker`s when given."""
-    from .app import create_app
-    from .handler import STATE
+    from mockllm.server.app import create_app
+    from mockllm.server.exchange import STATE
 
     app = create_app(config, catalog)
     if watching(config):
-        from .watch import add_watcher
+        from mockllm.ops.watch import add_watcher
 
         add_watcher(app)
     if worker is not None:
-        from .workers import WORKER, one_process_only, publishing
+        from mockllm.ops.workers import WORKER, one_process_only, publishing
 
         app[WORKER] = worker
         app.middlewares.append(one_process_only)
@@ -276,7 +276,7 @@ async def serve(config: ServerConfig, catalog: Catalog, worker: Worker | None = 
 
 async def run_app(app: web.Application, config: ServerConfig, announce: Callable[[int], None], reuse_port: bool = False) -> None:
     """Listen on the configured address (at most the connection cap at once), `announce` the port, serve until SIGINT or SIGTERM."""
-    from .limits import connection_cap, listen, raise_fd_limit
+    from mockllm.server.limits import connection_cap, listen, raise_fd_limit
 
     cap = connection_cap(config.max_connections, raise_fd_limit())
     runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=2, keepalive_timeout=config.idle_timeout_s)
@@ -309,7 +309,7 @@ async def run_app(app: web.Application, config: ServerConfig, announce: Callable
 
 def _announce(config: ServerConfig, port: int, catalog: Catalog) -> None:
     """Write the ready file, then print the banner (or the JSON start line): whoever reads either finds both."""
-    from .banner import banner, try_scenario
+    from mockllm.ops.banner import banner, try_scenario
 
     info = ready_info(config, port, catalog.names)
     if config.ready_file:

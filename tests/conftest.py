@@ -8,11 +8,11 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from mockllm.app import create_app
-from mockllm.background import BackgroundServer
-from mockllm.call import Call, ChatRequest
-from mockllm.config import ServerConfig
-from mockllm.scenario import Scenario
+from mockllm.server.app import create_app
+from mockllm.testing.background import BackgroundServer
+from mockllm.stream.call import Call, ChatRequest
+from mockllm.server.config import ServerConfig
+from mockllm.scenarios.scenario import Scenario
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"

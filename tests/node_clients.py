@@ -9,7 +9,7 @@ from typing import Any
 
 from conftest import SCENARIOS, LiveServer
 
-from mockllm.config import ServerConfig
+from mockllm.server.config import ServerConfig
 
 BROWSER = Path(__file__).resolve().parent / "browser"
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from mockllm.wire.split_utf8 import utf8_length
+from mockllm.stream.wire.split_utf8 import utf8_length
 
 
 @dataclass

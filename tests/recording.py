@@ -11,7 +11,7 @@ import pytest
 import yaml
 from conftest import LiveServer
 
-from mockllm.background import BackgroundServer
+from mockllm.testing.background import BackgroundServer
 from mockllm.record import create_recorder
 
 SECRET = "sk-live-THIS-MUST-NEVER-BE-WRITTEN"

@@ -17,8 +17,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 from regen_golden import GOLDEN, GOLDEN_SEED, SCENARIOS
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 
 TESTS = Path(__file__).resolve().parent
 EXTRA_SCENARIOS = TESTS / "anthropic_scenarios"

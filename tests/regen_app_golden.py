@@ -16,8 +16,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 
 TESTS = Path(__file__).resolve().parent
 SCENARIOS = TESTS.parent / "scenarios"

@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 from regen_golden import GOLDEN, GOLDEN_SEED, MESSAGES, TOOLS, golden_config
 
-from mockllm.app import create_app
+from mockllm.server.app import create_app
 
 SYSTEM, QUESTION = MESSAGES[0]["content"], MESSAGES[1]["content"]
 WEATHER = TOOLS[0]["function"]

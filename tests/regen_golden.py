@@ -17,10 +17,10 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from mockllm.app import create_app
-from mockllm.catalog import load_catalog
-from mockllm.config import ServerConfig
-from mockllm.scenario import Scenario
+from mockllm.server.app import create_app
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.server.config import ServerConfig
+from mockllm.scenarios.scenario import Scenario
 
 TESTS = Path(__file__).resolve().parent
 SCENARIOS = TESTS.parent / "scenarios"

@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 from regen_golden import GOLDEN, GOLDEN_SEED, MESSAGES, TOOLS, golden_config
 
-from mockllm.app import create_app
+from mockllm.server.app import create_app
 
 AZURE = "api-version=2024-10-21"
 WEATHER_FORMAT = {

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from mockllm.config import ServerConfig
+from mockllm.server.config import ServerConfig
 
 
 def scenario(name: str, steps: list[Any], **fields: Any) -> dict[str, Any]:

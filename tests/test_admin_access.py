@@ -12,10 +12,10 @@ from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 from test_serve_process import ServeProcess
 
-from mockllm.admin_access import OPEN_ROUTES, AdminAccess, is_loopback, with_admin_token
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
-from mockllm.handler import STATE
+from mockllm.server.admin_access import OPEN_ROUTES, AdminAccess, is_loopback, with_admin_token
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.server.exchange import STATE
 
 Client = TestClient[Any, Any]
 CHAT = "/v1/chat/completions"

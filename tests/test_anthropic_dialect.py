@@ -13,12 +13,12 @@ from conftest import SCENARIOS
 from rawhttp import ends_inside_character, get, post
 from test_eventsource import eventsource
 
-from mockllm.app import create_app
-from mockllm.call import ToolResult
-from mockllm.config import ServerConfig
+from mockllm.server.app import create_app
+from mockllm.stream.call import ToolResult
+from mockllm.server.config import ServerConfig
 from mockllm.dialects.anthropic import read_request
 from mockllm.dialects.base import Incoming, RequestError
-from mockllm.handler import STATE
+from mockllm.server.exchange import STATE
 
 FAST = {"X-Mock-Seed": "7", "X-Mock-Speed": "0"}
 QUESTION = {"role": "user", "content": "北京天气怎么样？"}

@@ -13,7 +13,7 @@ import pytest
 from regen_anthropic_golden import CASES, GOLDEN_DIR, capture, config
 from test_golden import readable_diff
 
-from mockllm.app import create_app
+from mockllm.server.app import create_app
 
 
 @pytest.mark.parametrize("case", CASES)

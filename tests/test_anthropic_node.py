@@ -16,7 +16,7 @@ from conftest import SCENARIOS, LiveServer
 from regen_anthropic_golden import EXTRA_SCENARIOS
 from regen_failure_table import BROWSER
 
-from mockllm.config import ServerConfig
+from mockllm.server.config import ServerConfig
 
 SEED = {"X-Mock-Seed": "123", "X-Mock-Speed": "0"}
 

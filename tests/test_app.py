@@ -11,11 +11,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 
-from mockllm.app import create_app
-from mockllm.catalog import load_catalog
-from mockllm.config import ServerConfig
-from mockllm.handler import STATE
-from mockllm.steps import Step
+from mockllm.server.app import create_app
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.server.config import ServerConfig
+from mockllm.server.exchange import STATE
+from mockllm.scenarios.steps import Step
 
 Client = TestClient[Any, Any]
 MakeClient = Callable[..., Awaitable[Client]]

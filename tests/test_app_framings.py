@@ -15,8 +15,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from regen_app_golden import GOLDEN_APP, app_config, capture, case_names, golden_path
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 
 Client = TestClient[Any, Any]
 MakeClient = Callable[[str], Awaitable[Client]]

@@ -14,14 +14,14 @@ from aiohttp.test_utils import TestClient
 from openai import OpenAI
 from pydantic import ValidationError
 
-from mockllm.app import create_app
-from mockllm.attempts import AttemptOutcome, Sessions, outcome_index, session_key
-from mockllm.call import ChatRequest
-from mockllm.catalog import load_catalog
-from mockllm.config import ServerConfig
-from mockllm.handler import STATE
-from mockllm.scenario import Scenario
-from mockllm.yamlsource import ProblemsError
+from mockllm.server.app import create_app
+from mockllm.scenarios.attempts import AttemptOutcome, Sessions, outcome_index, session_key
+from mockllm.stream.call import ChatRequest
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.server.config import ServerConfig
+from mockllm.server.exchange import STATE
+from mockllm.scenarios.scenario import Scenario
+from mockllm.scenarios.yaml_source import ProblemsError
 
 MESSAGES: list[Any] = [{"role": "user", "content": "你好"}]
 FAST = {"X-Mock-Speed": "0", "X-Mock-Seed": "7"}

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mockllm import banner as banner_module
-from mockllm.banner import banner, curl_line, lan_addresses, try_scenario
-from mockllm.config import ServerConfig
+from mockllm.ops import banner as banner_module
+from mockllm.ops.banner import banner, curl_line, lan_addresses, try_scenario
+from mockllm.server.config import ServerConfig
 
 CURL_BODY = '{"model":"hello","stream":true,"messages":[{"role":"user","content":"你好"}]}'
 

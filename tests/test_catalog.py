@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from mockllm import catalog as catalog_module
-from mockllm.catalog import check_default, load_catalog
+from mockllm.scenarios import catalog as catalog_module
+from mockllm.scenarios.catalog import check_default, load_catalog
 from mockllm.cli import main
-from mockllm.steps import Step
-from mockllm.yamlsource import ProblemsError
+from mockllm.scenarios.steps import Step
+from mockllm.scenarios.yaml_source import ProblemsError
 
 GOOD = "schema: 1\nname: {name}\ndescription: d\nsteps:\n  - say: hi\n"
 
@@ -118,7 +118,7 @@ def test_check_default(tmp_path: Path) -> None:
 
 
 def test_other_document_kinds_are_collected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mockllm.strict import Strict
+    from mockllm.scenarios.strict_model import Strict
 
     class Note(Strict):
         schema_version: int = 1

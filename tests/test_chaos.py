@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 from openai import OpenAI
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 
 MESSAGES: list[Any] = [{"role": "user", "content": "你好"}]
 SEEDS = range(200)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mockllm.events import Delay, Error, Finish, Text, Think
-from mockllm.transforms.chunk import chunk
+from mockllm.core.events import Delay, Error, Finish, Text, Think
+from mockllm.stream.transforms.chunk import chunk
 
 MIXED = "你好！Hello, world 123"
 

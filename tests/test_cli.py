@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mockllm.catalog import load_catalog
+from mockllm.scenarios.catalog import load_catalog
 from mockllm.cli import SERVE_FLAGS, _parser, config_from, main
-from mockllm.config import ServerConfig
+from mockllm.server.config import ServerConfig
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
-from mockllm.demo import MAX_OVERRIDES, DemoOverrides, OverrideRequest
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.server.demo import MAX_OVERRIDES, DemoOverrides, OverrideRequest
 
 Client = TestClient[Any, Any]
 KNOWN = {"hello", "login-required", "recharge-required"}

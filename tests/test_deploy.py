@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
-from mockllm.catalog import load_catalog
+from mockllm.scenarios.catalog import load_catalog
 from mockllm.cli import SERVE_FLAGS
 
 REPO = Path(__file__).resolve().parent.parent

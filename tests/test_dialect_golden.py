@@ -14,7 +14,7 @@ from regen_dialect_golden import CASES, GOLDEN, capture
 from regen_golden import golden_config
 from test_golden import readable_diff
 
-from mockllm.app import create_app
+from mockllm.server.app import create_app
 
 
 @pytest.fixture

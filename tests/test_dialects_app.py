@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from multidict import CIMultiDict
 
-from mockllm.dialects.app import AppRequest, app_errors, business_code, read_app_request
+from mockllm.dialects.apps.base import AppRequest, app_errors, business_code, read_app_request
 from mockllm.dialects.base import Incoming, RequestError
-from mockllm.events import Delay, Error, Text
+from mockllm.core.events import Delay, Error, Text
 
 HI = [{"role": "user", "content": "你好"}]
 

@@ -18,8 +18,8 @@ from regen_failure_table import (
     rows,
 )
 
-from mockllm.catalog import load_catalog
-from mockllm.presets import PRESETS
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.scenarios.presets import PRESETS
 
 CATALOG = load_catalog(SCENARIOS)
 

@@ -8,10 +8,10 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from mockllm.catalog import load_catalog
-from mockllm.faults import FAULTS, Point, parse_fault
-from mockllm.scenario import Scenario
-from mockllm.yamlsource import ProblemsError
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.scenarios.faults import FAULTS, Point, parse_fault
+from mockllm.scenarios.scenario import Scenario
+from mockllm.scenarios.yaml_source import ProblemsError
 
 VALID = "reset, close, hang, no_response, malformed, duplicate, missing_separator, slow_first_token, trickle, keepalive"
 HEAD = "schema: 1\nname: s\ndescription: d\nsteps:\n  - say: hi\n"

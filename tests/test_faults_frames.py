@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from blocking_http import chat, write_scenarios
 
-from mockllm.faults.frames import split_ending, truncated, without_line_ending
+from mockllm.scenarios.faults.frames import split_ending, truncated, without_line_ending
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,10 @@ import random
 
 import pytest
 
-from mockllm.events import Delay, Fault, Finish, Text, Usage
-from mockllm.faults import draw, parse_fault, place, uses_faults
-from mockllm.scenario import Scenario
+from mockllm.core.events import Delay, Fault, Finish, Text, Usage
+from mockllm.scenarios.faults import parse_fault
+from mockllm.stream.faults import draw, place, uses_faults
+from mockllm.scenarios.scenario import Scenario
 
 
 def spec(**fields):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from mockllm.call import Call, ChatRequest
+from mockllm.stream.call import Call, ChatRequest
 from mockllm.dialects import DIALECTS
-from mockllm.events import Abort, Close, Delay, Fault, Hang, Respond, Text
-from mockllm.faults import StreamFacts, parse_fault, with_faults
-from mockllm.pipeline import wire_items
-from mockllm.scenario import Scenario
+from mockllm.core.events import Abort, Close, Delay, Fault, Hang, Respond, Text
+from mockllm.scenarios.faults import StreamFacts, parse_fault
+from mockllm.stream.faults import with_faults
+from mockllm.stream.pipeline import wire_items
+from mockllm.scenarios.scenario import Scenario
 
 EVENTS = [Delay(100), Text("a"), Delay(50), Text("b"), Delay(50), Text("c")]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from blocking_http import chat, write_scenarios
 
-from mockllm.events import Delay
-from mockllm.faults import StreamFacts, parse_fault
+from mockllm.core.events import Delay
+from mockllm.scenarios.faults import StreamFacts, parse_fault
 
 
 def test_trickle_reshapes_a_frame_into_small_paced_writes():

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from conftest import REPO, SCENARIOS
 
-from mockllm.app import create_app
-from mockllm.catalog import load_catalog
-from mockllm.config import ServerConfig
-from mockllm.framing import Framing, FramingOptions, check_template
-from mockllm.routemap import resolve_framing
-from mockllm.yamlsource import ProblemsError
+from mockllm.server.app import create_app
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.server.config import ServerConfig
+from mockllm.scenarios.framings import Framing, FramingOptions, check_template
+from mockllm.scenarios.routes_map import resolve_framing
+from mockllm.scenarios.yaml_source import ProblemsError
 
 QUICK = {"X-Mock-Speed": "0", "X-Mock-Seed": "1"}
 

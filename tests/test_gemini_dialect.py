@@ -10,14 +10,14 @@ from aiohttp.test_utils import TestClient
 from blocking_http import chat
 from rawhttp import ends_inside_character, post
 
-from mockllm.app import create_app
-from mockllm.call import ToolResult
-from mockllm.config import ServerConfig
+from mockllm.server.app import create_app
+from mockllm.stream.call import ToolResult
+from mockllm.server.config import ServerConfig
 from mockllm.dialects.base import Incoming, RequestError
 from mockllm.dialects.gemini import Gemini, GeminiRequest, error_json, json_schema, status_name
-from mockllm.events import Error
-from mockllm.handler import STATE
-from mockllm.presets import PRESETS, PROVIDER_PRESETS, variants
+from mockllm.core.events import Error
+from mockllm.server.exchange import STATE
+from mockllm.scenarios.presets import PRESETS, PROVIDER_PRESETS, variants
 
 from conftest import SCENARIOS
 

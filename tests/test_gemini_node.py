@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from node_clients import run_node
 
-from mockllm.presets import PROVIDER_PRESETS
+from mockllm.scenarios.presets import PROVIDER_PRESETS
 
 HELLO = "你好！我是 mockllm，一个用于测试的模拟大模型。Hello! How can I help you today?"
 THOUGHTS = "用户想知道我是谁。I should introduce myself in one short sentence."

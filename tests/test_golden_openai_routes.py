@@ -14,7 +14,7 @@ from regen_golden import GOLDEN
 from regen_openai_routes_golden import CASES, capture, golden_config, golden_path
 from test_golden import readable_diff
 
-from mockllm.app import create_app
+from mockllm.server.app import create_app
 
 DIALECT_FOLDERS = sorted({name.split("/")[0] for name in CASES})
 

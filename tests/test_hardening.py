@@ -14,9 +14,9 @@ from aiohttp.test_utils import TestClient
 from fuzzcases import TracebackCounter, captured_log, request_bytes, route_targets, send, unexpected_5xx
 from test_app import MakeClient, make_client  # noqa: F401 (a fixture)
 
-from mockllm.handler import STATE
-from mockllm.journal import Journal
-from mockllm.redact import REDACTED
+from mockllm.server.exchange import STATE
+from mockllm.server.journal import Journal
+from mockllm.core.redact import REDACTED
 
 Client = TestClient[Any, Any]
 CHAT = "/v1/chat/completions"
@@ -146,13 +146,13 @@ async def test_a_parser_slip_is_a_400_not_a_500(make_client: MakeClient, monkeyp
 
 async def test_error_after_the_first_byte_never_writes_a_second_response(make_client: MakeClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """The stream ends unfinished (no terminating chunk, no 500 status line inside it), and the journal says why."""
-    import mockllm.handler
+    import mockllm.server.exchange
 
     def broken(call: Any, dialect: Any) -> Iterator[bytes]:
         yield b'data: {"partial": true}\n\n'
         raise RuntimeError("a bug in a stage")
 
-    monkeypatch.setattr(mockllm.handler, "wire_items", broken)
+    monkeypatch.setattr(mockllm.server.exchange, "wire_items", broken)
     client = await make_client()
     body = json.dumps({"model": "hello", "messages": HI, "stream": True}).encode()
     reply = await raw(client, post_bytes(CHAT, body, b"Content-Type: application/json"))

@@ -11,9 +11,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
-from mockllm.handler import STATE
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.server.exchange import STATE
 
 Client = TestClient[Any, Any]
 CHAT = "/v1/chat/completions"

@@ -12,9 +12,9 @@ from aiohttp import web
 from conftest import SCENARIOS
 from fuzzcases import TracebackCounter, captured_log
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
-from mockllm.limits import FD_RESERVE, connection_cap, listen, raise_fd_limit
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.server.limits import FD_RESERVE, connection_cap, listen, raise_fd_limit
 
 CHAT = b"/v1/chat/completions"
 BODY = json.dumps({"model": "hello", "messages": [{"role": "user", "content": "hi"}], "stream": False}).encode()

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
-from mockllm.logs import JsonFormatter
-from mockllm.redact import redact_target
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.ops.logs import JsonFormatter
+from mockllm.core.redact import redact_target
 
 from conftest import SCENARIOS
 

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from conftest import REPO, SCENARIOS, LiveServer
 
-from mockllm.config import ServerConfig
+from mockllm.server.config import ServerConfig
 
 HELLO = "你好！我是 mockllm，一个用于测试的模拟大模型。Hello! How can I help you today?"
 SCHEMA = {

@@ -9,7 +9,7 @@ import pytest
 from node_clients import run_node
 from test_gemini_node import ANSWER, HELLO, PARTIAL, THOUGHTS
 
-from mockllm.presets import PROVIDER_PRESETS
+from mockllm.scenarios.presets import PROVIDER_PRESETS
 
 OLLAMA = PROVIDER_PRESETS["Ollama"]
 

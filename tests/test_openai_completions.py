@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 from openai import OpenAI
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 
 SEED = {"X-Mock-Seed": "5", "X-Mock-Speed": "0"}
 HELLO = "你好！我是 mockllm，一个用于测试的模拟大模型。Hello! How can I help you today?"

@@ -9,8 +9,8 @@ import pytest
 
 from mockllm.dialects.base import Incoming, RequestError
 from mockllm.dialects.openai import DONE, OpenAIChat, read_messages
-from mockllm.events import Delay, Error, Gap, Respond
-from mockllm.pipeline import wire_items
+from mockllm.core.events import Delay, Error, Gap, Respond
+from mockllm.stream.pipeline import wire_items
 
 DIALECT = OpenAIChat()
 HEAD = (

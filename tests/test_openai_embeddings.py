@@ -13,9 +13,9 @@ from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 from openai import OpenAI
 
-from mockllm import tokens
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
+from mockllm.core import tokens
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 from mockllm.dialects.openai_embeddings import embedding
 
 MODEL = "text-embedding-3-small"

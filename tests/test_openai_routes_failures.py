@@ -14,7 +14,7 @@ from openai import AzureOpenAI, OpenAI
 from conftest import SCENARIOS, LiveServer
 from rawhttp import ends_inside_character, post
 
-from mockllm.config import ServerConfig
+from mockllm.server.config import ServerConfig
 
 SEED = {"X-Mock-Seed": "3", "X-Mock-Speed": "0"}
 VERSION = "api-version=2024-10-21"

@@ -11,14 +11,14 @@ import pytest
 from conftest import SCENARIOS
 from openai import AsyncOpenAI, OpenAI
 
-from mockllm import tokens
-from mockllm.attempts import for_attempt
-from mockllm.call import Call, ChatRequest
-from mockllm.catalog import load_catalog
-from mockllm.events import Error
-from mockllm.faults import uses_faults
-from mockllm.scenario import Scenario
-from mockllm.steps import compile_scenario
+from mockllm.core import tokens
+from mockllm.scenarios.attempts import for_attempt
+from mockllm.stream.call import Call, ChatRequest
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.core.events import Error
+from mockllm.stream.faults import uses_faults
+from mockllm.scenarios.scenario import Scenario
+from mockllm.scenarios.steps import compile_scenario
 
 MESSAGES: list[Any] = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "你好，介绍一下你自己。"}]
 SEED = {"X-Mock-Seed": "123", "X-Mock-Speed": "0"}

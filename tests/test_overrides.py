@@ -6,7 +6,7 @@ import pytest
 from multidict import CIMultiDict
 
 from mockllm.dialects.base import RequestError
-from mockllm.overrides import Overrides, new_seed, read_overrides
+from mockllm.server.request_overrides import Overrides, new_seed, read_overrides
 
 
 def test_nothing_asked_keeps_the_server_settings() -> None:

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from mockllm.events import Delay, Error, Event, Finish, Text, Think
-from mockllm.transforms.pace import pace
+from mockllm.core.events import Delay, Error, Event, Finish, Text, Think
+from mockllm.stream.transforms.pace import pace
 
 DELTAS: list[Event] = [Think("a"), Text("b"), Text("c"), Delay(500), Text("d"), Finish(), Error("x")]
 

@@ -14,9 +14,9 @@ from typing import Iterator, Sequence
 
 import pytest
 
-from mockllm.events import Abort, Close, Delay, Gap, Hang, Respond, WireItem
-from mockllm.pacer import CATCH_UP, WRITE_LOG_LIMIT, Outcome, Pacer
-from mockllm.transports.base import HIGH_WATER, Transport
+from mockllm.core.events import Abort, Close, Delay, Gap, Hang, Respond, WireItem
+from mockllm.delivery.pacer import CATCH_UP, WRITE_LOG_LIMIT, Outcome, Pacer
+from mockllm.delivery.transports.base import HIGH_WATER, Transport
 
 
 class Recorder(Transport):

@@ -12,11 +12,11 @@ import pytest
 from openai import OpenAI
 from pydantic import ValidationError
 
-from mockllm.catalog import load_catalog
-from mockllm.handler import STATE
-from mockllm.presets import PRESETS
-from mockllm.steps import Step
-from mockllm.yamlsource import ProblemsError
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.server.exchange import STATE
+from mockllm.scenarios.presets import PRESETS
+from mockllm.scenarios.steps import Step
+from mockllm.scenarios.yaml_source import ProblemsError
 
 MESSAGES: list[Any] = [{"role": "user", "content": "你好"}]
 FAST = {"X-Mock-Speed": "0", "X-Mock-Seed": "7"}

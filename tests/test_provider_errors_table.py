@@ -9,7 +9,7 @@ from regen_failure_table import README, replace_table
 from regen_provider_errors import BEGIN, END, preset_error, provider_dialects, table
 
 from mockllm.dialects import DIALECTS
-from mockllm.presets import BASE_PROVIDER, PRESETS, PROVIDER_PRESETS
+from mockllm.scenarios.presets import BASE_PROVIDER, PRESETS, PROVIDER_PRESETS
 
 
 def test_readme_table_is_up_to_date() -> None:

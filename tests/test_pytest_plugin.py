@@ -12,11 +12,11 @@ from typing import Any, Callable, Iterator
 import pytest
 from conftest import REPO, LiveServer
 
-from mockllm.app import create_app
-from mockllm.background import BackgroundServer
-from mockllm.config import ServerConfig
-from mockllm.handler import STATE
-from mockllm.pytest_plugin import Mockllm, MockllmError
+from mockllm.server.app import create_app
+from mockllm.testing.background import BackgroundServer
+from mockllm.server.config import ServerConfig
+from mockllm.server.exchange import STATE
+from mockllm.testing.pytest_plugin import Mockllm, MockllmError
 
 EXAMPLE = REPO / "examples" / "pytest"
 #: A hang guard only.
@@ -26,9 +26,9 @@ ADMIN_TOKEN = "plugin-test-admin-token"
 
 
 def plugin_args() -> list[str]:
-    """`-p mockllm.pytest_plugin` unless the installed package already registers the plugin (its entry point)."""
+    """`-p mockllm.testing.pytest_plugin` unless the installed package already registers the plugin (its entry point)."""
     installed = {ep.name for ep in importlib.metadata.entry_points(group="pytest11")}
-    return [] if "mockllm" in installed else ["-p", "mockllm.pytest_plugin"]
+    return [] if "mockllm" in installed else ["-p", "mockllm.testing.pytest_plugin"]
 
 
 def run_pytest(folder: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -138,13 +138,13 @@ def test_reset_forgets_the_sessions_scenarios_journal_and_attempts(handle: Mockl
 
 
 def test_importing_the_plugin_loads_no_server_code() -> None:
-    code = "import sys, mockllm.pytest_plugin as p; print(sorted(m for m in sys.modules if m.startswith('mockllm')))"
+    code = "import sys, mockllm.testing.pytest_plugin as p; print(sorted(m for m in sys.modules if m.startswith('mockllm')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=example_env(), timeout=TIMEOUT_S, check=True)
-    assert done.stdout.strip() == "['mockllm', 'mockllm.pytest_plugin']"
+    assert done.stdout.strip() == "['mockllm', 'mockllm.testing', 'mockllm.testing.pytest_plugin']"
 
 
 def test_the_plugin_declares_no_autouse_fixture() -> None:
-    import mockllm.pytest_plugin as plugin
+    import mockllm.testing.pytest_plugin as plugin
 
     fixtures = [getattr(plugin, name) for name in ("mockllm", "mockllm_server")]
     markers = [getattr(f, "_fixture_function_marker", None) or getattr(f, "_pytestfixturefunction", None) for f in fixtures]
@@ -153,5 +153,5 @@ def test_the_plugin_declares_no_autouse_fixture() -> None:
 
 def test_the_entry_point_is_declared() -> None:
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    assert '[project.entry-points.pytest11]\nmockllm = "mockllm.pytest_plugin"' in text
+    assert '[project.entry-points.pytest11]\nmockllm = "mockllm.testing.pytest_plugin"' in text
 

@@ -13,8 +13,8 @@ import yaml
 from conftest import SCENARIOS, LiveServer
 from regen_responses_golden import EXTRA
 
-from mockllm.catalog import load_catalog
-from mockllm.config import ServerConfig
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.server.config import ServerConfig
 
 SCRIPT = Path(__file__).resolve().parent / "browser" / "responses_sdks.mjs"
 HELLO = "".join(str(step.say) for step in load_catalog(SCENARIOS).scenarios["hello"].steps if step.say is not None)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from regen_responses_golden import TOOLS
 from test_openai_sdk import COMPLETE, FAILING, MESSAGES, SEED as CHAT_SEED
 
-from mockllm.catalog import load_catalog
+from mockllm.scenarios.catalog import load_catalog
 
 SEED = {"X-Mock-Seed": "7", "X-Mock-Speed": "0"}
 CATALOG = load_catalog(SCENARIOS)

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 from mockllm.dialects.base import routing_dialect
 
 from conftest import SCENARIOS

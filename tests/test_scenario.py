@@ -8,8 +8,8 @@ import pytest
 from conftest import SCENARIOS
 from pydantic import ValidationError
 
-from mockllm.catalog import load_catalog
-from mockllm.scenario import Match, Scenario, StreamConfig
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.scenarios.scenario import Match, Scenario, StreamConfig
 
 MINIMAL: dict[str, Any] = {"schema": 1, "name": "ok", "description": "d", "steps": [{"say": "hi"}]}
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from multidict import CIMultiDict
 
-from mockllm.call import ChatRequest
-from mockllm.catalog import Catalog, load_catalog
+from mockllm.stream.call import ChatRequest
+from mockllm.scenarios.catalog import Catalog, load_catalog
 from mockllm.dialects.base import RequestError
-from mockllm.select import select
+from mockllm.server.selection import select
 
 SCENARIOS = {
     "by-header": {},

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from mockllm.events import Delay, Error, Finish, Text, Think, Usage
-from mockllm.steps import COMPILERS, ErrorStep, Step, compile_scenario
+from mockllm.core.events import Delay, Error, Finish, Text, Think, Usage
+from mockllm.scenarios.steps import COMPILERS, ErrorStep, Step, compile_scenario
 
 
 def compiled(make_call: Any, steps: list[Any]) -> list[Any]:

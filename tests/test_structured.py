@@ -15,12 +15,12 @@ from openai import OpenAI
 from pydantic import BaseModel, Field
 from scenario_files import scenario, serving
 
-from mockllm.app import create_app
-from mockllm.call import Call, ChatRequest
-from mockllm.events import Error, Event, Text, ToolCall
-from mockllm.scenario import Scenario
-from mockllm.steps import compile_scenario
-from mockllm.transforms.structured import conform, conforms, schema_problem
+from mockllm.server.app import create_app
+from mockllm.stream.call import Call, ChatRequest
+from mockllm.core.events import Error, Event, Text, ToolCall
+from mockllm.scenarios.scenario import Scenario
+from mockllm.scenarios.steps import compile_scenario
+from mockllm.stream.transforms.structured import conform, conforms, schema_problem
 
 SEED = {"X-Mock-Seed": "11", "X-Mock-Speed": "0"}
 USER = [{"role": "user", "content": "Give me the weather as JSON."}]

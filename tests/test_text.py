@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from mockllm.scenario import Scenario
-from mockllm.text import FAKER_KINDS, EchoText, FakerText, faker_locales, render
+from mockllm.scenarios.scenario import Scenario
+from mockllm.scenarios.text import FAKER_KINDS, EchoText, FakerText, faker_locales, render
 
 MESSAGES = (("system", "be brief"), ("user", "第一个问题"), ("assistant", "好的"), ("user", "tell me {{model}}"))
 CJK = re.compile(r"[\u4e00-\u9fff]")

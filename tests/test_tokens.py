@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from mockllm import tokens
+from mockllm.core import tokens
 
 ALPHABET = [*"ab Z9_\n\t\r,.!'你好。，😀é-\u00a0\u3000ｱ한", "  ", "word", "internationalization", "12345"]
 

@@ -23,13 +23,13 @@ from openai import OpenAI
 from rawhttp import ends_inside_character, post
 from scenario_files import scenario, serving
 
-from mockllm.app import create_app
-from mockllm.call import Call, ChatRequest, Tool
+from mockllm.server.app import create_app
+from mockllm.stream.call import Call, ChatRequest, Tool
 from mockllm.dialects.openai import OpenAIChat
-from mockllm.events import Error, Finish, ToolCall
-from mockllm.pipeline import events_for
-from mockllm.scenario import Scenario
-from mockllm.steps import compile_scenario
+from mockllm.core.events import Error, Finish, ToolCall
+from mockllm.stream.pipeline import events_for
+from mockllm.scenarios.scenario import Scenario
+from mockllm.scenarios.steps import compile_scenario
 
 SEED = {"X-Mock-Seed": "7", "X-Mock-Speed": "0"}
 USER = [{"role": "user", "content": "北京天气怎么样？"}]

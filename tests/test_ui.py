@@ -15,10 +15,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from conftest import REPO
 
-from mockllm.app import create_app
-from mockllm.config import ServerConfig
-from mockllm.handler import STATE
-from mockllm.ui.page import STATIC
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.server.exchange import STATE
+from mockllm.server.ui.page import STATIC
 
 Client = TestClient[Any, Any]
 FOLDER = """\
@@ -100,7 +100,7 @@ async def test_other_names_are_not_served(client: Client, name: str) -> None:
 
 def test_the_static_files_ship_in_the_wheel() -> None:
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"mockllm.ui" = ["static/*"]' in pyproject
+    assert '"mockllm.server.ui" = ["static/*"]' in pyproject
     assert (STATIC / "mockllm-client.js").is_symlink() and (STATIC / "mockllm-client.js").is_file()
 
 

@@ -27,7 +27,7 @@ import pytest
 from conftest import SCENARIOS, LiveServer
 from test_ai_sdk import ROUTES, UI_CALL
 
-from mockllm.config import ServerConfig
+from mockllm.server.config import ServerConfig
 
 BROWSER = Path(__file__).resolve().parent / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mockllm.transports.websocket import BINARY, CONTINUATION, TEXT, close_frame, frame, message_frames
+from mockllm.delivery.transports.websocket import BINARY, CONTINUATION, TEXT, close_frame, frame, message_frames
 
 BROWSER = Path(__file__).resolve().parent / "browser"
 REPO = Path(__file__).resolve().parent.parent

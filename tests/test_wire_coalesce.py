@@ -1,7 +1,7 @@
 """frames_per_write: N frames per write, delays kept, other items flush what is held."""
 
-from mockllm.events import Delay, Respond
-from mockllm.wire.coalesce import coalesce
+from mockllm.core.events import Delay, Respond
+from mockllm.stream.wire.coalesce import coalesce
 
 FRAMES = [f"data: {i}\n\n".encode() for i in range(7)]
 

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from mockllm.wire.config import DEFAULT_BREAK_GAP_MS, WireConfig
+from mockllm.scenarios.wire import DEFAULT_BREAK_GAP_MS, WireConfig
 
 
 def test_defaults_change_nothing():

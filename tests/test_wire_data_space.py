@@ -2,8 +2,8 @@
 
 import pytest
 
-from mockllm.events import Delay
-from mockllm.wire.data_space import data_space
+from mockllm.core.events import Delay
+from mockllm.stream.wire.data_space import data_space
 
 
 @pytest.mark.parametrize(

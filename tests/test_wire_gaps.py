@@ -1,7 +1,7 @@
 """gaps: a real-time Gap between consecutive non-empty writes."""
 
-from mockllm.events import Delay, Gap, Respond
-from mockllm.wire.gaps import gaps
+from mockllm.core.events import Delay, Gap, Respond
+from mockllm.stream.wire.gaps import gaps
 
 
 def test_a_gap_goes_between_writes_not_before_the_first():

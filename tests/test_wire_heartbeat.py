@@ -1,7 +1,7 @@
 """heartbeat_ms: a heartbeat after every N ms of planned quiet, splitting the delays."""
 
-from mockllm.events import Delay, Respond
-from mockllm.wire.heartbeat import heartbeats
+from mockllm.core.events import Delay, Respond
+from mockllm.stream.wire.heartbeat import heartbeats
 
 BEAT = b": keep-alive\n\n"
 

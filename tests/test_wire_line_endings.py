@@ -2,8 +2,8 @@
 
 import pytest
 
-from mockllm.events import Delay
-from mockllm.wire.line_endings import line_endings, with_line_endings
+from mockllm.core.events import Delay
+from mockllm.stream.wire.line_endings import line_endings, with_line_endings
 
 
 @pytest.mark.parametrize(

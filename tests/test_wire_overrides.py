@@ -3,8 +3,8 @@
 import pytest
 
 from mockllm.dialects.base import RequestError
-from mockllm.wire.config import WireConfig
-from mockllm.wire.overrides import parse_options, request_wire
+from mockllm.scenarios.wire import WireConfig
+from mockllm.server.wire_overrides import parse_options, request_wire
 
 SCENARIO_WIRE = WireConfig(frames_per_write=2, line_ending="crlf")
 

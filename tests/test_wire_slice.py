@@ -2,8 +2,8 @@
 
 import pytest
 
-from mockllm.events import Delay, Respond
-from mockllm.wire.slice import slice_writes
+from mockllm.core.events import Delay, Respond
+from mockllm.stream.wire.slice import slice_writes
 
 FRAME = 'data: {"content":"你好"}\n\n'.encode()
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from mockllm.events import Delay, Respond
-from mockllm.wire.split_utf8 import cut_points, split_utf8, utf8_length
+from mockllm.core.events import Delay, Respond
+from mockllm.stream.wire.split_utf8 import cut_points, split_utf8, utf8_length
 from rawhttp import ends_inside_character
 
 

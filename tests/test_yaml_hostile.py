@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from conftest import REPO, SCENARIOS
 
-from mockllm import watch
-from mockllm.app import create_app
-from mockllm.catalog import load_catalog
-from mockllm.config import ServerConfig
-from mockllm.linear_regex import MATCH_TEXT_LIMIT, LinearRegex
-from mockllm.yamlsource import MAX_FILE_BYTES, ProblemsError
+from mockllm.ops import watch
+from mockllm.server.app import create_app
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.server.config import ServerConfig
+from mockllm.scenarios.linear_regex import MATCH_TEXT_LIMIT, LinearRegex
+from mockllm.scenarios.yaml_source import MAX_FILE_BYTES, ProblemsError
 
 GOOD = "schema: 1\nname: {name}\ndescription: d\nsteps:\n  - say: hi\n"
 BOMB = "".join(f"{a}: &{a} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['x'] * 9)}]\n" for p, a in zip([""] + list("abcdefgh"), "abcdefghi"))

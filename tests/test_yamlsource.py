@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from mockllm.scenario import Scenario
-from mockllm import yamlsource
-from mockllm.yamlsource import Problem, ProblemsError, dotted, read_documents
+from mockllm.scenarios.scenario import Scenario
+from mockllm.scenarios import yaml_source as yamlsource
+from mockllm.scenarios.yaml_source import Problem, ProblemsError, dotted, read_documents
 
 
 def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:

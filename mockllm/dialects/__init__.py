@@ -1,22 +1,19 @@
 """Wire formats, one module each, registered by name in `DIALECTS`."""
 
-from . import (
+from mockllm.dialects import (
     ai_sdk,
     anthropic,
     azure,
     gemini,
     gemini_embeddings,
-    miniprogram,
-    ndjson,
     ollama,
     openai,
     openai_completions,
     openai_embeddings,
     openai_responses,
-    plaintext,
-    sse_json,
 )
-from .base import DIALECTS, Dialect, Incoming, RequestError
+from mockllm.dialects.apps import miniprogram, ndjson, plaintext, sse_json
+from mockllm.dialects.base import DIALECTS, Dialect, Incoming, RequestError
 
 __all__ = [
     "DIALECTS",

@@ -25,10 +25,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from ..call import Call, ChatRequest, ToolResult
-from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, WireItem
-from .app import AppFraming, app_errors, read_app_request, register_app
-from .base import Incoming, bad_request, compact_json, whole_answer
+from mockllm.stream.call import Call, ChatRequest, ToolResult
+from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, WireItem
+from mockllm.dialects.apps.base import AppFraming, app_errors, read_app_request, register_app
+from mockllm.dialects.base import Incoming, bad_request, compact_json, whole_answer
 
 HEADERS = {"x-vercel-ai-ui-message-stream": "v1"}
 FINISH_REASONS = {"stop": "stop", "length": "length", "content_filter": "content-filter", "tool_calls": "tool-calls"}

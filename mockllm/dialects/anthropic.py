@@ -12,11 +12,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
-from .. import tokens
-from ..call import FIXED_CREATED, Call, ChatRequest, Tool, ToolResult
-from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
-from .base import Dialect, Incoming, Listing, RequestError, bad_request, compact_json, error_as_response, register
-from .openai import query_body
+from mockllm.core import tokens
+from mockllm.stream.call import FIXED_CREATED, Call, ChatRequest, Tool, ToolResult
+from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
+from mockllm.dialects.base import Dialect, Incoming, Listing, RequestError, bad_request, compact_json, error_as_response, register
+from mockllm.dialects.openai import query_body
 
 PROVIDER = "Anthropic"
 PING = b'event: ping\ndata: {"type": "ping"}\n\n'

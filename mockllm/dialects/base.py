@@ -11,10 +11,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterable, Iterator, Mapping, Sequence
 
-from ..events import DELTAS, Delay, Error, Event, Respond, ToolArgs, ToolCall, WireItem
+from mockllm.core.events import DELTAS, Delay, Error, Event, Respond, ToolArgs, ToolCall, WireItem
 
 if TYPE_CHECKING:
-    from ..call import Call, ChatRequest
+    from mockllm.stream.call import Call, ChatRequest
 
 DIALECTS: dict[str, Dialect] = {}
 SSE_HEARTBEAT = b": keep-alive\n\n"

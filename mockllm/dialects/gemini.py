@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from .. import tokens
-from ..call import Call, ChatRequest, Tool, ToolResult
-from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolCall, Usage, WireItem
-from ..presets import GEMINI_QUOTA_HELP
-from .base import Dialect, Incoming, Listing, RequestError, error_as_response, html_safe, register, whole_answer, whole_tool_calls
+from mockllm.core import tokens
+from mockllm.stream.call import Call, ChatRequest, Tool, ToolResult
+from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolCall, Usage, WireItem
+from mockllm.scenarios.presets import GEMINI_QUOTA_HELP
+from mockllm.dialects.base import Dialect, Incoming, Listing, RequestError, error_as_response, html_safe, register, whole_answer, whole_tool_calls
 
 VERSIONS = ("v1beta", "v1")
 METHODS = ("streamGenerateContent", "generateContent", "countTokens")

@@ -17,11 +17,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable, Iterator, Mapping, cast
 
-from ..call import Call, ChatRequest
-from ..events import Event, WireItem
-from .base import Incoming, Listing, register, scenario_wait
-from .gemini import JSON_TYPE, VERSIONS, Gemini, _body, _respond, get, invalid
-from .openai_embeddings import embedding
+from mockllm.stream.call import Call, ChatRequest
+from mockllm.core.events import Event, WireItem
+from mockllm.dialects.base import Incoming, Listing, register, scenario_wait
+from mockllm.dialects.gemini import JSON_TYPE, VERSIONS, Gemini, _body, _respond, get, invalid
+from mockllm.dialects.openai_embeddings import embedding
 
 METHODS = ("embedContent", "batchEmbedContents")
 #: Gemini rejects a larger batch.

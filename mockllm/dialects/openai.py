@@ -8,11 +8,11 @@ from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
 
-from .. import tokens
-from ..call import FIXED_CREATED, Call, ChatRequest, Tool, ToolResult
-from ..transforms.structured import schema_problem
-from ..events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
-from .base import Dialect, Incoming, Listing, bad_request, compact_json, error_as_response, pretty_json, register, whole_answer
+from mockllm.core import tokens
+from mockllm.stream.call import FIXED_CREATED, Call, ChatRequest, Tool, ToolResult
+from mockllm.stream.transforms.structured import schema_problem
+from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
+from mockllm.dialects.base import Dialect, Incoming, Listing, bad_request, compact_json, error_as_response, pretty_json, register, whole_answer
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 ERROR_TYPES = {

@@ -18,11 +18,11 @@ import random
 import struct
 from typing import Any, ClassVar, Iterable, Iterator, Mapping
 
-from .. import tokens
-from ..call import Call, ChatRequest
-from ..events import Event, Respond, WireItem
-from .base import Incoming, bad_request, register, scenario_wait
-from .openai import Answer, OpenAIDialect, optional, read_body, read_texts
+from mockllm.core import tokens
+from mockllm.stream.call import Call, ChatRequest
+from mockllm.core.events import Event, Respond, WireItem
+from mockllm.dialects.base import Incoming, bad_request, register, scenario_wait
+from mockllm.dialects.openai import Answer, OpenAIDialect, optional, read_body, read_texts
 
 MAX_INPUTS = 2048
 #: Native sizes of OpenAI's embedding models; any other model name (a scenario's) gets DEFAULT_SIZE.

@@ -15,6 +15,6 @@ route's answers (one module per dialect, on the shared `frames` and `answer`),
 and `writer` turns an answer into a scenario file.
 """
 
-from .proxy import create_recorder
+from mockllm.record.proxy import create_recorder
 
 __all__ = ["create_recorder"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..dialects.anthropic import ERROR_TYPES, STOP_REASONS
-from ..dialects.base import compact_json
-from .answer import Answer
-from .frames import Reads, sse_data
+from mockllm.dialects.anthropic import ERROR_TYPES, STOP_REASONS
+from mockllm.dialects.base import compact_json
+from mockllm.record.answer import Answer
+from mockllm.record.frames import Reads, sse_data
 
 ENDS = (b"event: message_stop", b"event: error")
 #: A stop reason as the scenario's finish reason.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..call import ChatRequest
-from ..dialects.base import compact_json
-from ..dialects.gemini import GeminiRequest
-from .answer import Answer
-from .frames import Reads, json_values, sse_data
+from mockllm.stream.call import ChatRequest
+from mockllm.dialects.base import compact_json
+from mockllm.dialects.gemini import GeminiRequest
+from mockllm.record.answer import Answer
+from mockllm.record.frames import Reads, json_values, sse_data
 
 #: The last chunk has the finish reason (an error, if any, ends the stream too).
 ENDS = (b'"finishReason"', b'"error"')

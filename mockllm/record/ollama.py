@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..call import ChatRequest
-from ..dialects.base import compact_json
-from ..dialects.ollama import OllamaRequest
-from .answer import Answer
-from .frames import Reads, json_values
+from mockllm.stream.call import ChatRequest
+from mockllm.dialects.base import compact_json
+from mockllm.dialects.ollama import OllamaRequest
+from mockllm.record.answer import Answer
+from mockllm.record.frames import Reads, json_values
 
 ENDS = (b'"done":true', b'"error":')
 #: A `done_reason` as the scenario's finish reason, for the ones a scenario sets.

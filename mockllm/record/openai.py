@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .answer import Answer
-from .frames import Reads, sse_data
+from mockllm.record.answer import Answer
+from mockllm.record.frames import Reads, sse_data
 
 #: What starts a stream's last frames: `[DONE]`, or an error chunk (nothing follows it).
 CHAT_ENDS = (b"data: [DONE]", b'{"error"')

@@ -9,12 +9,12 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-from ..dialects import DIALECTS
-from ..dialects.base import Incoming, RequestError
-from ..handler import parse_json
-from .frames import Reads
-from .readers import LONGEST_END, Reader, find_reader
-from .writer import Recorder
+from mockllm.dialects import DIALECTS
+from mockllm.dialects.base import Incoming, RequestError
+from mockllm.server.exchange import parse_json
+from mockllm.record.frames import Reads
+from mockllm.record.readers import LONGEST_END, Reader, find_reader
+from mockllm.record.writer import Recorder
 
 log = logging.getLogger("mockllm.record")
 

@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ..call import ChatRequest
-from ..dialects import DIALECTS
-from . import anthropic, gemini, ollama, openai
-from .answer import Answer
-from .frames import Reads
+from mockllm.stream.call import ChatRequest
+from mockllm.dialects import DIALECTS
+from mockllm.record import anthropic, gemini, ollama, openai
+from mockllm.record.answer import Answer
+from mockllm.record.frames import Reads
 
 
 def every_request(chat: ChatRequest) -> bool:

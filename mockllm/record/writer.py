@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from ..call import ChatRequest
-from ..tokens import SPLITTERS
-from .answer import Answer, Said
+from mockllm.stream.call import ChatRequest
+from mockllm.core.tokens import SPLITTERS
+from mockllm.record.answer import Answer, Said
 
 UNIT = "token"
 ERROR_FIELDS = ("status", "message", "type", "code", "param", "delivery")

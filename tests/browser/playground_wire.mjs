@@ -1,7 +1,7 @@
-// The inspector's read analysis (mockllm/ui/static/wire.js) on bodies cut at known places; run with `node --test`.
+// The inspector's read analysis (mockllm/server/ui/static/wire.js) on bodies cut at known places; run with `node --test`.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { analyze, frameMode, segments } from "../../mockllm/ui/static/wire.js";
+import { analyze, frameMode, segments } from "../../mockllm/server/ui/static/wire.js";
 
 const bytes = (text) => new TextEncoder().encode(text);
 

@@ -53,9 +53,9 @@ function startServer(args = ['--speed', '0', '--seed', '1']) {
 
 const SUMMARY = `
 import json
-from mockllm.catalog import load_catalog
-from mockllm.config import ServerConfig
-from mockllm.faults import uses_faults
+from mockllm.scenarios.catalog import load_catalog
+from mockllm.server.config import ServerConfig
+from mockllm.stream.faults import uses_faults
 catalog = load_catalog(ServerConfig().scenarios)
 print(json.dumps([
     {

@@ -1,0 +1,121 @@
+"""The application factory: state, routes, middlewares and shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from mockllm.server import admin
+
+from mockllm.server import framing_routes as app_routes
+
+from mockllm.scenarios import text
+
+from mockllm.server import ui
+from mockllm.server.admin_access import ACCESS, AdminAccess, guard_admin, with_admin_token
+from mockllm.scenarios.catalog import Catalog, check_default, load_catalog
+from mockllm.scenarios.routes_map import find_route
+from mockllm.server.config import ServerConfig
+from mockllm.dialects import DIALECTS
+from mockllm.dialects.base import Dialect, Listing
+from mockllm.server.exchange import STATE, ServerState, handle_chat, request_session
+from mockllm.server.journal import Journal
+from mockllm.server.limits import quiet_protocol_errors
+from mockllm.server.middleware import Handler, as_response, cors, on_prepare, shaped_errors
+
+log = logging.getLogger("mockllm")
+
+
+def create_app(config: ServerConfig | None = None, catalog: Catalog | None = None) -> web.Application:
+    """Build the app; raise ProblemsError when the scenarios folder has problems.
+
+    Bound off loopback without a token, it makes one: `app[STATE].config.admin_token`.
+    """
+    config = with_admin_token(config or ServerConfig())
+    catalog = catalog or load_catalog(config.scenarios)
+    check_default(catalog, config.default)
+    app = web.Application(middlewares=[cors, guard_admin, shaped_errors], client_max_size=config.max_body_bytes)
+    app[STATE] = ServerState(config=config, catalog=catalog, journal=Journal(config.journal_size, config.journal_max_bytes))
+    app[ACCESS] = AdminAccess.of(config)
+    app.on_response_prepare.append(on_prepare)
+    app.on_startup.append(_warm_up)
+    app.on_shutdown.append(_close_streams)
+    _add_dialect_routes(app)
+    admin.add_routes(app)
+    ui.add_routes(app)
+    app_routes.add_routes(app)  # the catch-all: keep it last
+    return app
+
+
+def _add_dialect_routes(app: web.Application) -> None:
+    """Every registered dialect's chat routes and listings: the route table is built from the registry.
+
+    A route two dialects declare is served by the first (an app framing may
+    inherit a provider dialect's routes); a listing path several dialects
+    share is answered per request (see `_listing_handler`). A dialect that
+    keeps state per app (stored answers) serves from its `for_app()` instance.
+    """
+    listings: dict[str, list[tuple[Dialect, Listing]]] = {}
+    routes: set[str] = set()
+    for dialect in (registered.for_app() for registered in DIALECTS.values()):
+        for route in dialect.routes:
+            if route in routes:
+                continue
+            routes.add(route)
+            method, path = route.split(" ", 1)
+            app.router.add_route(method, path, _chat_handler(dialect))
+        for path, listing in dialect.listings().items():
+            listings.setdefault(path, []).append((dialect, listing))
+    for path, offers in listings.items():
+        app.router.add_get(path, _listing_handler(offers))
+
+
+def _chat_handler(dialect: Dialect) -> Handler:
+    async def chat(request: web.Request) -> web.StreamResponse:
+        if find_route(request.app[STATE].catalog, request.path) is not None:
+            return await app_routes.serve_app_route(request)  # the folder's routes map wins over a built-in route
+        return await handle_chat(request, dialect)
+
+    return chat
+
+
+def _listing_handler(offers: list[tuple[Dialect, Listing]]) -> Handler:
+    """Answer a listing path; where several dialects list it (`GET /v1/models`), the one that recognizes the client.
+
+    Otherwise the first dialect that recognizes no particular client answers.
+    """
+    fallback = next((listing for dialect, listing in offers if type(dialect).recognizes is Dialect.recognizes), offers[0][1])
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        listing = next((listing for dialect, listing in offers if dialect.recognizes(request.headers, request.query)), fallback)
+        respond = listing(request.app[STATE].view(request_session(request)).names, request.match_info)
+        return as_response(respond)
+
+    return answer
+
+
+async def _warm_up(app: web.Application) -> None:
+    """Build the faker instances the scenarios use in a thread, so the first request does not wait for them; quieten protocol errors."""
+    quiet_protocol_errors()
+    locales = text.faker_locales(list(app[STATE].catalog.scenarios.values()))
+    if locales:
+        warming = asyncio.get_running_loop().run_in_executor(None, text.warm_up, sorted(locales))
+        warming.add_done_callback(_warmed)
+
+
+def _warmed(warming: asyncio.Future[None]) -> None:
+    """Note a warm-up that failed (out of file descriptors, say): the first request builds what it needs instead."""
+    if not warming.cancelled() and warming.exception() is not None:
+        log.info("fake-text warm-up skipped: %s", warming.exception())
+
+
+async def _close_streams(app: web.Application) -> None:
+    """Cancel open streams so shutdown is prompt."""
+    tasks = list(app[STATE].tasks)
+    if tasks:
+        log.info("closing %d open stream(s)", len(tasks))
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,79 @@
+"""Choose the scenario for a request.
+
+First match wins: header `X-Mock-Scenario`, query `?scenario=` (or
+`?mock_scenario=`), body field `mock_scenario`, a `model` equal to a scenario
+name, the first scenario (in file order) whose `match` rules all hold, then the
+default.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from mockllm.stream.call import ChatRequest
+from mockllm.scenarios.catalog import Catalog
+from mockllm.dialects.base import RequestError
+from mockllm.core.events import Error
+from mockllm.scenarios.scenario import Match, Scenario, ToolResultMatch
+
+HEADER = "X-Mock-Scenario"
+QUERY_KEYS = ("scenario", "mock_scenario")
+
+
+def select(
+    catalog: Catalog,
+    chat: ChatRequest,
+    *,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    path: str,
+    default: str,
+) -> Scenario:
+    """Return the scenario for a request; raise RequestError (404) for an unknown name."""
+    asked = [(f"header {HEADER}", headers.get(HEADER))]
+    asked += [(f"query ?{key}=", query.get(key)) for key in QUERY_KEYS]
+    asked.append(("body field mock_scenario", chat.scenario))
+    for source, name in asked:
+        if name:
+            return _named(catalog, name, source)
+    if chat.model in catalog.scenarios:
+        return catalog.scenarios[chat.model]
+    for scenario in catalog.scenarios.values():
+        if scenario.match and _matches(scenario.match, chat, path):
+            return scenario
+    return catalog.scenarios[default]
+
+
+def _named(catalog: Catalog, name: str, source: str) -> Scenario:
+    scenario = catalog.scenarios.get(name)
+    if scenario is None:
+        message = f"Unknown scenario {name!r} (from {source}). Known scenarios: {', '.join(catalog.names)}."
+        raise RequestError(Error(message, status=404, type="invalid_request_error", code="scenario_not_found"))
+    return scenario
+
+
+def _matches(match: Match, chat: ChatRequest, path: str) -> bool:
+    checks = (
+        (match.message, chat.last_user_message),
+        (match.model, chat.model or ""),
+        (match.path, path),
+        (match.system, chat.system),
+    )
+    if not all(pattern.search(value) for pattern, value in checks if pattern is not None):
+        return False
+    if match.turn is not None and chat.assistant_turns != match.turn:
+        return False
+    if match.has_tools is not None and bool(chat.tools) != match.has_tools:
+        return False
+    if match.tool is not None and chat.tool(match.tool) is None:
+        return False
+    return match.tool_result is None or _tool_result_holds(match.tool_result, chat)
+
+
+def _tool_result_holds(rule: bool | ToolResultMatch, chat: ChatRequest) -> bool:
+    if isinstance(rule, bool):
+        return bool(chat.tool_results) == rule
+    return any(
+        (rule.name is None or result.name == rule.name) and (rule.content is None or rule.content.search(result.content))
+        for result in chat.tool_results
+    )

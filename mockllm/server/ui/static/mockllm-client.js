@@ -1,0 +1,1 @@
+../../../../clients/miniprogram/mockllm-client.js

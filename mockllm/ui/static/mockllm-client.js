@@ -1,1 +1,0 @@
-../../../clients/miniprogram/mockllm-client.js
