@@ -20,11 +20,11 @@ from table import Row, median, ms, print_table
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mockllm.server.app import create_app  # noqa: E402
-from mockllm.testing.background import BackgroundServer  # noqa: E402
-from mockllm.server.config import ServerConfig  # noqa: E402
-from mockllm.server.exchange import STATE  # noqa: E402
 from mockllm.record import create_recorder  # noqa: E402
+from mockllm.server.app import create_app  # noqa: E402
+from mockllm.server.config import ServerConfig  # noqa: E402
+from mockllm.server.state import STATE
+from mockllm.testing.background import BackgroundServer  # noqa: E402
 
 SCENARIO = "schema: 1\nname: default\ndescription: d\nstream: {{first_token_ms: 0, delay_ms: 0}}\nsteps:\n  - say: {text!r}\n"
 POLL_S = 0.002

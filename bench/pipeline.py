@@ -17,9 +17,10 @@ from rawclient import message
 from serverproc import BENCH_SCENARIOS, REPO
 from table import Row, print_table
 
-from mockllm.stream.call import Call, ChatRequest
-from mockllm.scenarios.catalog import load_catalog
+from mockllm.core.request import ChatRequest
 from mockllm.dialects import DIALECTS
+from mockllm.scenarios.loading import load_catalog
+from mockllm.stream.call import Call
 from mockllm.stream.pipeline import wire_items
 
 

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import gc
 import json
-import logging
 import os
-import signal
 import sys
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Coroutine, Sequence
+from typing import Any, Callable, Sequence
 
-from aiohttp import web
-
-from mockllm.scenarios.catalog import Catalog, check_default, load_catalog
-from mockllm.server.config import DEFAULT_SCENARIOS, ServerConfig
 from mockllm.ops.logs import LOG_FORMATS, setup_logging
-from mockllm.ops.ready import ready_info, remove_ready_file, write_ready_file
+from mockllm.ops.ready import ready_info, write_ready_file
+from mockllm.ops.serve import run_app, run_until_stopped, serve
+from mockllm.scenarios.loading import check_default, load_catalog
 from mockllm.scenarios.yaml_source import ProblemsError
-
-if TYPE_CHECKING:
-    from mockllm.ops.workers import Worker
+from mockllm.server.config import ServerConfig
 
 ENV_PREFIX = "MOCKLLM_"
 
@@ -202,19 +194,8 @@ def _serve(args: argparse.Namespace) -> int:
     if config.workers > 1:
         from mockllm.ops import workers
 
-        return workers.run(config, catalog)
-    return _listening(config, serve(config, catalog))
-
-
-def _listening(config: ServerConfig, run: Coroutine[Any, Any, None]) -> int:
-    """Run a server until it stops; exit code 1 with the reason when it cannot listen."""
-    try:
-        asyncio.run(run)
-    except OSError as exc:
-        reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else exc.strerror or str(exc)
-        print(f"mockllm: cannot listen on {config.host}:{config.port}: {reason}", file=sys.stderr)
-        return 1
-    return 0
+        return workers.run(config, catalog, serve)
+    return run_until_stopped(config, serve(config, catalog))
 
 
 def _record(args: argparse.Namespace) -> int:
@@ -238,92 +219,6 @@ def _record(args: argparse.Namespace) -> int:
         if config.ready_file:
             write_ready_file(config.ready_file, info)
 
-    return _listening(config, run_app(create_recorder(args.upstream, args.out), config, announce))
+    return run_until_stopped(config, run_app(create_recorder(args.upstream, args.out), config, announce))
 
 
-def _settle_memory() -> None:
-    """Keep the garbage collector off what start-up built, and collect the young less often.
-
-    Streaming allocates many short-lived objects; with the defaults a full
-    collection of every scenario and module object ran every few thousand
-    deltas (about a fifth of the CPU under load).
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
-
-
-async def serve(config: ServerConfig, catalog: Catalog, worker: Worker | None = None) -> None:
-    """Serve until SIGINT or SIGTERM, then close open streams and stop; as one of several `worker`s when given."""
-    from mockllm.server.app import create_app
-    from mockllm.server.exchange import STATE
-
-    app = create_app(config, catalog)
-    if watching(config):
-        from mockllm.ops.watch import add_watcher
-
-        add_watcher(app)
-    if worker is not None:
-        from mockllm.ops.workers import WORKER, one_process_only, publishing
-
-        app[WORKER] = worker
-        app.middlewares.append(one_process_only)
-        app.cleanup_ctx.append(publishing)
-    served = app[STATE].config  # with the admin token create_app made, if any
-    announce = (lambda port: worker.listening()) if worker is not None else (lambda port: _announce(served, port, catalog))
-    await run_app(app, served, announce=announce, reuse_port=worker is not None)
-
-
-async def run_app(app: web.Application, config: ServerConfig, announce: Callable[[int], None], reuse_port: bool = False) -> None:
-    """Listen on the configured address (at most the connection cap at once), `announce` the port, serve until SIGINT or SIGTERM."""
-    from mockllm.server.limits import connection_cap, listen, raise_fd_limit
-
-    cap = connection_cap(config.max_connections, raise_fd_limit())
-    runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=2, keepalive_timeout=config.idle_timeout_s)
-    await runner.setup()
-    try:
-        server = await listen(runner, config.host, config.port, backlog=config.backlog, cap=cap, reuse_port=reuse_port)
-    except OSError:
-        await runner.cleanup()
-        raise
-    _settle_memory()
-    announce(server.sockets[0].getsockname()[1])
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        if reuse_port:
-            pass  # a worker: the parent says it
-        elif config.log_format == "json":
-            logging.getLogger("mockllm").info("shutting down")
-        else:
-            print("mockllm: shutting down", flush=True)
-        if config.ready_file:
-            remove_ready_file(config.ready_file)
-        server.close()
-        await runner.cleanup()
-
-
-def _announce(config: ServerConfig, port: int, catalog: Catalog) -> None:
-    """Write the ready file, then print the banner (or the JSON start line): whoever reads either finds both."""
-    from mockllm.ops.banner import banner, try_scenario
-
-    info = ready_info(config, port, catalog.names)
-    if config.ready_file:
-        write_ready_file(config.ready_file, info)
-    if config.log_format == "json":
-        print(json.dumps({"event": "listening", **info, "watch": watching(config)}, ensure_ascii=False), flush=True)
-    else:
-        print(banner(config, port, len(catalog.scenarios), try_scenario(catalog.names, config.default)), flush=True)
-        if watching(config):
-            print(f"  watching {config.scenarios} for changes (--watch off to stop)", flush=True)
-
-
-def watching(config: ServerConfig) -> bool:
-    """Whether to reload on file changes: as configured, else when serving your own folder in a terminal."""
-    if config.watch is not None:
-        return config.watch
-    return sys.stdout.isatty() and Path(config.scenarios).resolve() != DEFAULT_SCENARIOS

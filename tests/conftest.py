@@ -8,11 +8,12 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from mockllm.server.app import create_app
-from mockllm.testing.background import BackgroundServer
-from mockllm.stream.call import Call, ChatRequest
-from mockllm.server.config import ServerConfig
+from mockllm.core.request import ChatRequest
 from mockllm.scenarios.scenario import Scenario
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.stream.call import Call
+from mockllm.testing.background import BackgroundServer
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from conftest import LiveServer
 
-from mockllm.testing.background import BackgroundServer
 from mockllm.record import create_recorder
+from mockllm.testing.background import BackgroundServer
 
 SECRET = "sk-live-THIS-MUST-NEVER-BE-WRITTEN"
 FIRST_TOKEN_MS = 200

@@ -29,9 +29,9 @@ import openai
 from conftest import SCENARIOS, LiveServer
 from openai import OpenAI
 
-from mockllm.scenarios.catalog import load_catalog
-from mockllm.server.config import ServerConfig
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.scenario import Scenario
+from mockllm.server.config import ServerConfig
 
 TESTS = Path(__file__).resolve().parent
 README = TESTS.parent / "README.md"

@@ -17,10 +17,10 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from mockllm.server.app import create_app
-from mockllm.scenarios.catalog import load_catalog
-from mockllm.server.config import ServerConfig
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.scenario import Scenario
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 
 TESTS = Path(__file__).resolve().parent
 SCENARIOS = TESTS.parent / "scenarios"

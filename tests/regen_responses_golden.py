@@ -18,10 +18,11 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 from regen_golden import TOOLS as CHAT_TOOLS
 
-from mockllm.server.app import create_app
-from mockllm.scenarios.catalog import Catalog, load_catalog
-from mockllm.server.config import ServerConfig
+from mockllm.scenarios.catalog import Catalog
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.scenario import Scenario
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 
 TESTS = Path(__file__).resolve().parent
 SCENARIOS = TESTS.parent / "scenarios"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -15,7 +15,7 @@ from test_serve_process import ServeProcess
 from mockllm.server.admin_access import OPEN_ROUTES, AdminAccess, is_loopback, with_admin_token
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
-from mockllm.server.exchange import STATE
+from mockllm.server.state import STATE
 
 Client = TestClient[Any, Any]
 CHAT = "/v1/chat/completions"

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from mockllm.core.incoming import Incoming
 from mockllm.dialects.ai_sdk import AISdkUI
-from mockllm.dialects.base import Incoming
 
 BROWSER = Path(__file__).resolve().parent / "browser"
 REPO = Path(__file__).resolve().parent.parent

@@ -13,12 +13,13 @@ from conftest import SCENARIOS
 from rawhttp import ends_inside_character, get, post
 from test_eventsource import eventsource
 
-from mockllm.server.app import create_app
-from mockllm.stream.call import ToolResult
-from mockllm.server.config import ServerConfig
+from mockllm.core.errors import RequestError
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ToolResult
 from mockllm.dialects.anthropic import read_request
-from mockllm.dialects.base import Incoming, RequestError
-from mockllm.server.exchange import STATE
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.server.state import STATE
 
 FAST = {"X-Mock-Seed": "7", "X-Mock-Speed": "0"}
 QUESTION = {"role": "user", "content": "北京天气怎么样？"}

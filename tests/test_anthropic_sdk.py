@@ -14,9 +14,9 @@ from conftest import SCENARIOS
 from regen_anthropic_golden import EXTRA_SCENARIOS, TOOLS
 from regen_failure_table import is_failure
 
-from mockllm.scenarios.catalog import load_catalog
-from mockllm.server.exchange import STATE
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.presets import PRESETS, variants
+from mockllm.server.state import STATE
 
 MESSAGES: list[Any] = [{"role": "user", "content": "你好，介绍一下你自己。"}]
 SEED = {"X-Mock-Seed": "123", "X-Mock-Speed": "0"}

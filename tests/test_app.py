@@ -11,11 +11,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 
-from mockllm.server.app import create_app
-from mockllm.scenarios.catalog import load_catalog
-from mockllm.server.config import ServerConfig
-from mockllm.server.exchange import STATE
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.steps import Step
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.server.state import STATE
 
 Client = TestClient[Any, Any]
 MakeClient = Callable[..., Awaitable[Client]]

@@ -14,14 +14,15 @@ from aiohttp.test_utils import TestClient
 from openai import OpenAI
 from pydantic import ValidationError
 
-from mockllm.server.app import create_app
-from mockllm.scenarios.attempts import AttemptOutcome, Sessions, outcome_index, session_key
-from mockllm.stream.call import ChatRequest
-from mockllm.scenarios.catalog import load_catalog
-from mockllm.server.config import ServerConfig
-from mockllm.server.exchange import STATE
+from mockllm.core.request import ChatRequest
+from mockllm.scenarios.attempts import AttemptOutcome, outcome_index
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.scenario import Scenario
 from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.server.state import STATE
+from mockllm.stream.attempts import Sessions, session_key
 
 MESSAGES: list[Any] = [{"role": "user", "content": "你好"}]
 FAST = {"X-Mock-Speed": "0", "X-Mock-Seed": "7"}

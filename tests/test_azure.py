@@ -13,9 +13,9 @@ from conftest import SCENARIOS
 from openai import AzureOpenAI, OpenAI
 from scenario_files import scenario, serving
 
+from mockllm.dialects.azure import PROMPT_FILTER_RESULTS, TEXT_FILTER
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
-from mockllm.dialects.azure import PROMPT_FILTER_RESULTS, TEXT_FILTER
 
 SEED = {"X-Mock-Seed": "9", "X-Mock-Speed": "0"}
 VERSION = "2024-10-21"

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from conftest import SCENARIOS
 
-from mockllm.scenarios.catalog import load_catalog
+from mockllm.scenarios.loading import load_catalog
 
 #: shipped business-error scenario → (code, msg, HTTP status)
 SHIPPED = {

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from mockllm.scenarios import catalog as catalog_module
-from mockllm.scenarios.catalog import check_default, load_catalog
 from mockllm.cli import main
+from mockllm.scenarios import loading as catalog_module
+from mockllm.scenarios.loading import check_default, load_catalog
 from mockllm.scenarios.steps import Step
 from mockllm.scenarios.yaml_source import ProblemsError
 

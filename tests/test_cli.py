@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mockllm.scenarios.catalog import load_catalog
 from mockllm.cli import SERVE_FLAGS, _parser, config_from, main
+from mockllm.scenarios.loading import load_catalog
 from mockllm.server.config import ServerConfig
 
 REPO = Path(__file__).resolve().parent.parent

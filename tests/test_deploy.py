@@ -19,8 +19,8 @@ import jsonschema
 import pytest
 import yaml
 
-from mockllm.scenarios.catalog import load_catalog
 from mockllm.cli import SERVE_FLAGS
+from mockllm.scenarios.loading import load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 KUSTOMIZATION = REPO / "deploy" / "kubernetes"

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from multidict import CIMultiDict
 
-from mockllm.dialects.apps.base import AppRequest, app_errors, business_code, read_app_request
-from mockllm.dialects.base import Incoming, RequestError
+from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Error, Text
+from mockllm.core.incoming import Incoming
+from mockllm.dialects.apps.base import AppRequest, app_errors, business_code, read_app_request
 
 HI = [{"role": "user", "content": "你好"}]
 

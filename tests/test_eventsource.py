@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from rawhttp import get
 
 BROWSER = Path(__file__).resolve().parent / "browser"

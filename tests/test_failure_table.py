@@ -18,7 +18,7 @@ from regen_failure_table import (
     rows,
 )
 
-from mockllm.scenarios.catalog import load_catalog
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.presets import PRESETS
 
 CATALOG = load_catalog(SCENARIOS)

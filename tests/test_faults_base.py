@@ -8,8 +8,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from mockllm.scenarios.catalog import load_catalog
 from mockllm.scenarios.faults import FAULTS, Point, parse_fault
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.scenario import Scenario
 from mockllm.scenarios.yaml_source import ProblemsError
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from blocking_http import chat, wait_for, write_scenarios
 
-from mockllm.server.exchange import STATE
+from mockllm.server.state import STATE
 
 SCENARIOS = {
     "plain": "",

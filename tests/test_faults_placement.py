@@ -8,8 +8,8 @@ import pytest
 
 from mockllm.core.events import Delay, Fault, Finish, Text, Usage
 from mockllm.scenarios.faults import parse_fault
-from mockllm.stream.faults import draw, place, uses_faults
 from mockllm.scenarios.scenario import Scenario
+from mockllm.stream.faults import draw, place, uses_faults
 
 
 def spec(**fields):

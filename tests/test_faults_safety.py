@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from blocking_http import chat, request_bytes, wait_for, write_scenarios
 
-from mockllm.server.exchange import STATE
+from mockllm.server.state import STATE
 
 SCENARIOS = {
     "plain": "",

@@ -7,8 +7,8 @@ from blocking_http import chat, wait_for
 from conftest import SCENARIOS
 from regen_golden import golden_names
 
-from mockllm.scenarios.catalog import load_catalog
-from mockllm.server.exchange import STATE
+from mockllm.scenarios.loading import load_catalog
+from mockllm.server.state import STATE
 
 DROPPING = sorted(set(load_catalog(SCENARIOS).names) - set(golden_names()))
 MAX_STREAM_S = 0.5

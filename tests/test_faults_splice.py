@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from mockllm.stream.call import Call, ChatRequest
-from mockllm.dialects import DIALECTS
 from mockllm.core.events import Abort, Close, Delay, Fault, Hang, Respond, Text
+from mockllm.core.request import ChatRequest
+from mockllm.dialects import DIALECTS
 from mockllm.scenarios.faults import StreamFacts, parse_fault
+from mockllm.scenarios.scenario import Scenario
+from mockllm.stream.call import Call
 from mockllm.stream.faults import with_faults
 from mockllm.stream.pipeline import wire_items
-from mockllm.scenarios.scenario import Scenario
 
 EVENTS = [Delay(100), Text("a"), Delay(50), Text("b"), Delay(50), Text("c")]
 

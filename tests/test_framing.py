@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from conftest import REPO, SCENARIOS
 
-from mockllm.server.app import create_app
-from mockllm.scenarios.catalog import load_catalog
-from mockllm.server.config import ServerConfig
+from mockllm.dialects.apps.routes import resolve_framing
 from mockllm.scenarios.framings import Framing, FramingOptions, check_template
-from mockllm.scenarios.routes_map import resolve_framing
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 
 QUICK = {"X-Mock-Speed": "0", "X-Mock-Seed": "1"}
 

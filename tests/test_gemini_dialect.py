@@ -8,18 +8,18 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 from blocking_http import chat
+from conftest import SCENARIOS
 from rawhttp import ends_inside_character, post
 
-from mockllm.server.app import create_app
-from mockllm.stream.call import ToolResult
-from mockllm.server.config import ServerConfig
-from mockllm.dialects.base import Incoming, RequestError
-from mockllm.dialects.gemini import Gemini, GeminiRequest, error_json, json_schema, status_name
+from mockllm.core.errors import RequestError
 from mockllm.core.events import Error
-from mockllm.server.exchange import STATE
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ToolResult
+from mockllm.dialects.gemini import Gemini, GeminiRequest, error_json, json_schema, status_name
 from mockllm.scenarios.presets import PRESETS, PROVIDER_PRESETS, variants
-
-from conftest import SCENARIOS
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.server.state import STATE
 
 DIALECT = Gemini()
 HELLO = {"contents": [{"role": "user", "parts": [{"text": "你好"}]}]}

@@ -10,8 +10,8 @@ from google import genai
 from google.genai import errors, types
 
 from mockllm.dialects.gemini_embeddings import vector
-from mockllm.server.exchange import STATE
 from mockllm.scenarios.presets import PROVIDER_PRESETS
+from mockllm.server.state import STATE
 
 MODEL = "gemini-embedding-001"
 

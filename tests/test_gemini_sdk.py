@@ -6,8 +6,8 @@ import pytest
 from google import genai
 from google.genai import errors, types
 
-from mockllm.server.exchange import STATE
 from mockllm.scenarios.presets import PROVIDER_PRESETS
+from mockllm.server.state import STATE
 
 QUESTION = "你好，请介绍一下你自己。"
 WEATHER = types.FunctionDeclaration(

@@ -22,9 +22,9 @@ from regen_golden import (
     golden_path,
 )
 
-from mockllm.server.app import create_app
-from mockllm.scenarios.catalog import load_catalog
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.text import FakerText
+from mockllm.server.app import create_app
 
 NAMES = sorted(golden_names())
 FAKER_NAMES = [

@@ -6,7 +6,6 @@ import asyncio
 import gzip
 import json
 import random
-import re
 from typing import Any, Iterator
 
 import pytest
@@ -14,9 +13,9 @@ from aiohttp.test_utils import TestClient
 from fuzzcases import TracebackCounter, captured_log, request_bytes, route_targets, send, unexpected_5xx
 from test_app import MakeClient, make_client  # noqa: F401 (a fixture)
 
-from mockllm.server.exchange import STATE
-from mockllm.server.journal import Journal
 from mockllm.core.redact import REDACTED
+from mockllm.server.journal import Journal
+from mockllm.server.state import STATE
 
 Client = TestClient[Any, Any]
 CHAT = "/v1/chat/completions"

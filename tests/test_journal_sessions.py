@@ -13,7 +13,7 @@ from conftest import SCENARIOS
 
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
-from mockllm.server.exchange import STATE
+from mockllm.server.state import STATE
 
 Client = TestClient[Any, Any]
 CHAT = "/v1/chat/completions"

@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from conftest import SCENARIOS
 
+from mockllm.core.redact import redact_target
+from mockllm.ops.logs import JsonFormatter
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
-from mockllm.ops.logs import JsonFormatter
-from mockllm.core.redact import redact_target
-
-from conftest import SCENARIOS
 
 SECRET = "AIzaSy-s3cr3t"
 HELLO = {"contents": [{"role": "user", "parts": [{"text": "你好"}]}]}

@@ -7,9 +7,9 @@ from pathlib import Path
 from blocking_http import chat, wait_for, write_scenarios
 from prometheus_client.parser import text_string_to_metric_families
 
-from mockllm.server.exchange import STATE
-from mockllm.server.metrics import Metrics, merge
 from mockllm.delivery.pacer import Outcome
+from mockllm.server.metrics import Metrics, merge
+from mockllm.server.state import STATE
 
 SCENARIOS = {"plain": "", "reset3": "faults:\n  - {fault: reset, after_deltas: 3}\n", "hang": "faults:\n  - {fault: hang, after_deltas: 1}\n"}
 CHAT = "/v1/chat/completions"

@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 from blocking_http import chat
+from conftest import SCENARIOS
 from rawhttp import ends_inside_character, post
 
-from mockllm.server.app import create_app
-from mockllm.stream.call import ToolResult
-from mockllm.server.config import ServerConfig
-from mockllm.dialects.base import Incoming, RequestError
+from mockllm.core.errors import RequestError
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ToolResult
 from mockllm.dialects.ollama import Ollama, OllamaRequest, go_time
-from mockllm.server.exchange import STATE
 from mockllm.scenarios.presets import PRESETS, PROVIDER_PRESETS, variants
-
-from conftest import SCENARIOS
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
+from mockllm.server.state import STATE
 
 DIALECT = Ollama()
 HELLO = {"model": "hello", "messages": [{"role": "user", "content": "你好"}]}

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from ollama import Client, ResponseError
 
-from mockllm.server.exchange import STATE
 from mockllm.scenarios.presets import PROVIDER_PRESETS
+from mockllm.server.state import STATE
 
 QUESTION = [{"role": "user", "content": "你好，请介绍一下你自己。"}]
 WEATHER = {

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from mockllm.dialects.base import Incoming, RequestError
-from mockllm.dialects.openai import DONE, OpenAIChat, read_messages
+from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Error, Gap, Respond
+from mockllm.core.incoming import Incoming
+from mockllm.dialects.openai import DONE, OpenAIChat, read_messages
 from mockllm.stream.pipeline import wire_items
 
 DIALECT = OpenAIChat()

@@ -14,9 +14,9 @@ from conftest import SCENARIOS
 from openai import OpenAI
 
 from mockllm.core import tokens
+from mockllm.dialects.openai_embeddings import embedding
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
-from mockllm.dialects.openai_embeddings import embedding
 
 MODEL = "text-embedding-3-small"
 

@@ -12,12 +12,14 @@ from aiohttp.test_utils import TestClient
 from rawhttp import ends_inside_character, post
 from regen_responses_golden import CASES, GOLDEN_RESPONSES, REQUEST, TOOLS, capture, golden_app, golden_path
 
-from mockllm.stream.call import Call, ToolResult
-from mockllm.dialects.base import Incoming, RequestError
-from mockllm.dialects.openai_responses import OBFUSCATION_BLOCK, OpenAIResponses, ResponseStore, read_request
+from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Respond
-from mockllm.stream.pipeline import wire_items
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ToolResult
+from mockllm.dialects.openai_responses import OBFUSCATION_BLOCK, OpenAIResponses, ResponseStore, read_request
 from mockllm.scenarios.scenario import Scenario
+from mockllm.stream.call import Call
+from mockllm.stream.pipeline import wire_items
 
 STREAMED = [case for case, (_, streamed) in CASES.items() if streamed]
 SEED = {"X-Mock-Seed": "7", "X-Mock-Speed": "0"}

@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterator
 
 import openai
 import pytest
-from openai import AzureOpenAI, OpenAI
 from conftest import SCENARIOS, LiveServer
+from openai import AzureOpenAI, OpenAI
 from rawhttp import ends_inside_character, post
 
 from mockllm.server.config import ServerConfig

@@ -12,13 +12,14 @@ from conftest import SCENARIOS
 from openai import AsyncOpenAI, OpenAI
 
 from mockllm.core import tokens
-from mockllm.scenarios.attempts import for_attempt
-from mockllm.stream.call import Call, ChatRequest
-from mockllm.scenarios.catalog import load_catalog
 from mockllm.core.events import Error
-from mockllm.stream.faults import uses_faults
+from mockllm.core.request import ChatRequest
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.scenario import Scenario
-from mockllm.scenarios.steps import compile_scenario
+from mockllm.stream.attempts import for_attempt
+from mockllm.stream.call import Call
+from mockllm.stream.compile import compile_scenario
+from mockllm.stream.faults import uses_faults
 
 MESSAGES: list[Any] = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "你好，介绍一下你自己。"}]
 SEED = {"X-Mock-Seed": "123", "X-Mock-Speed": "0"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from multidict import CIMultiDict
 
-from mockllm.dialects.base import RequestError
+from mockllm.core.errors import RequestError
 from mockllm.server.request_overrides import Overrides, new_seed, read_overrides
 
 

@@ -10,7 +10,7 @@ import pytest
 from blocking_http import request_bytes, wait_for, write_scenarios
 from rawhttp import post
 
-from mockllm.server.exchange import STATE
+from mockllm.server.state import STATE
 
 #: A day of silence filled with a heartbeat every millisecond: at speed 0, an endless flood of writes.
 FLOOD = {"flood": "  - pause: 86400000\nwire: {heartbeat_ms: 1}\n"}

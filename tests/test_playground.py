@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from conftest import REPO, LiveServer
 
-from mockllm.server.exchange import STATE
+from mockllm.server.state import STATE
 
 SCRIPT = REPO / "tests" / "browser" / "playground.mjs"
 DOCS = REPO / "docs"

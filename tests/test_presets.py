@@ -12,11 +12,11 @@ import pytest
 from openai import OpenAI
 from pydantic import ValidationError
 
-from mockllm.scenarios.catalog import load_catalog
-from mockllm.server.exchange import STATE
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.presets import PRESETS
 from mockllm.scenarios.steps import Step
 from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.server.state import STATE
 
 MESSAGES: list[Any] = [{"role": "user", "content": "你好"}]
 FAST = {"X-Mock-Speed": "0", "X-Mock-Seed": "7"}

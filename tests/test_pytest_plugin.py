@@ -13,9 +13,9 @@ import pytest
 from conftest import REPO, LiveServer
 
 from mockllm.server.app import create_app
-from mockllm.testing.background import BackgroundServer
 from mockllm.server.config import ServerConfig
-from mockllm.server.exchange import STATE
+from mockllm.server.state import STATE
+from mockllm.testing.background import BackgroundServer
 from mockllm.testing.pytest_plugin import Mockllm, MockllmError
 
 EXAMPLE = REPO / "examples" / "pytest"

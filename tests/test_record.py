@@ -14,9 +14,9 @@ import pytest
 import yaml
 from recording import SECRET, Recording, assert_no_secret, recording
 
-from mockllm.testing.background import BackgroundServer
-from mockllm.scenarios.catalog import load_catalog
 from mockllm.record import create_recorder
+from mockllm.scenarios.loading import load_catalog
+from mockllm.testing.background import BackgroundServer
 
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
 UPSTREAM = {

@@ -13,7 +13,7 @@ import yaml
 from conftest import SCENARIOS, LiveServer
 from regen_responses_golden import EXTRA
 
-from mockllm.scenarios.catalog import load_catalog
+from mockllm.scenarios.loading import load_catalog
 from mockllm.server.config import ServerConfig
 
 SCRIPT = Path(__file__).resolve().parent / "browser" / "responses_sdks.mjs"

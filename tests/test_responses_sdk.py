@@ -12,9 +12,10 @@ from conftest import SCENARIOS
 from openai import AsyncOpenAI, OpenAI
 from pydantic import BaseModel, Field
 from regen_responses_golden import TOOLS
-from test_openai_sdk import COMPLETE, FAILING, MESSAGES, SEED as CHAT_SEED
+from test_openai_sdk import COMPLETE, FAILING, MESSAGES
+from test_openai_sdk import SEED as CHAT_SEED
 
-from mockllm.scenarios.catalog import load_catalog
+from mockllm.scenarios.loading import load_catalog
 
 SEED = {"X-Mock-Seed": "7", "X-Mock-Speed": "0"}
 CATALOG = load_catalog(SCENARIOS)

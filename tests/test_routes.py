@@ -10,10 +10,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 
-from mockllm.server.app import create_app
-from mockllm.scenarios.catalog import load_catalog
-from mockllm.server.config import ServerConfig
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 
 Client = TestClient[Any, Any]
 QUICK = {"X-Mock-Speed": "0", "X-Mock-Seed": "1"}

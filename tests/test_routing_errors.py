@@ -6,12 +6,11 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from conftest import SCENARIOS
 
+from mockllm.dialects.base import routing_dialect
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
-from mockllm.dialects.base import routing_dialect
-
-from conftest import SCENARIOS
 
 GOOGLE = {"x-goog-api-key": "k"}
 ANTHROPIC = {"anthropic-version": "2023-06-01"}

@@ -9,11 +9,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 
+from mockllm.scenarios.loading import load_catalog
+from mockllm.scenarios.yaml_source import ProblemsError
 from mockllm.server.app import create_app
-from mockllm.scenarios.catalog import load_catalog
 from mockllm.server.config import ServerConfig
 from mockllm.server.posted import RuntimeScenarios, parse_posted
-from mockllm.scenarios.yaml_source import ProblemsError
 
 Client = TestClient[Any, Any]
 CHAT = "/v1/chat/completions"

@@ -8,7 +8,7 @@ import pytest
 from conftest import SCENARIOS
 from pydantic import ValidationError
 
-from mockllm.scenarios.catalog import load_catalog
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.scenario import Match, Scenario, StreamConfig
 
 MINIMAL: dict[str, Any] = {"schema": 1, "name": "ok", "description": "d", "steps": [{"say": "hi"}]}

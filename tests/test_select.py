@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from multidict import CIMultiDict
 
-from mockllm.stream.call import ChatRequest
-from mockllm.scenarios.catalog import Catalog, load_catalog
-from mockllm.dialects.base import RequestError
+from mockllm.core.errors import RequestError
+from mockllm.core.request import ChatRequest
+from mockllm.scenarios.catalog import Catalog
+from mockllm.scenarios.loading import load_catalog
 from mockllm.server.selection import select
 
 SCENARIOS = {

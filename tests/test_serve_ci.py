@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from test_serve_process import REPO, TIMEOUT_S, ServeProcess, serve  # noqa: F401  (serve is a fixture)
 
-from mockllm.cli import watching
+from mockllm.ops.serve import watching
 from mockllm.server.config import DEFAULT_SCENARIOS, ServerConfig
 
 SCENARIO = "schema: 1\nname: default\ndescription: d\nstream: {{first_token_ms: 0, delay_ms: 0}}\nsteps:\n  - say: {text!r}\n"

@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from mockllm.core.events import Delay, Error, Finish, Text, Think, Usage
-from mockllm.scenarios.steps import COMPILERS, ErrorStep, Step, compile_scenario
+from mockllm.scenarios.steps import ErrorStep, Step
+from mockllm.stream.compile import COMPILERS, compile_scenario
 
 
 def compiled(make_call: Any, steps: list[Any]) -> list[Any]:

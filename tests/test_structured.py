@@ -15,11 +15,12 @@ from openai import OpenAI
 from pydantic import BaseModel, Field
 from scenario_files import scenario, serving
 
-from mockllm.server.app import create_app
-from mockllm.stream.call import Call, ChatRequest
 from mockllm.core.events import Error, Event, Text, ToolCall
+from mockllm.core.request import ChatRequest
 from mockllm.scenarios.scenario import Scenario
-from mockllm.scenarios.steps import compile_scenario
+from mockllm.server.app import create_app
+from mockllm.stream.call import Call
+from mockllm.stream.compile import compile_scenario
 from mockllm.stream.transforms.structured import conform, conforms, schema_problem
 
 SEED = {"X-Mock-Seed": "11", "X-Mock-Speed": "0"}

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from mockllm.scenarios.scenario import Scenario
-from mockllm.scenarios.text import FAKER_KINDS, EchoText, FakerText, faker_locales, render
+from mockllm.scenarios.text import FAKER_KINDS, EchoText, FakerText, faker_locales
+from mockllm.stream.text_render import render
 
 MESSAGES = (("system", "be brief"), ("user", "第一个问题"), ("assistant", "好的"), ("user", "tell me {{model}}"))
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -23,13 +23,14 @@ from openai import OpenAI
 from rawhttp import ends_inside_character, post
 from scenario_files import scenario, serving
 
-from mockllm.server.app import create_app
-from mockllm.stream.call import Call, ChatRequest, Tool
-from mockllm.dialects.openai import OpenAIChat
 from mockllm.core.events import Error, Finish, ToolCall
-from mockllm.stream.pipeline import events_for
+from mockllm.core.request import ChatRequest, Tool
+from mockllm.dialects.openai import OpenAIChat
 from mockllm.scenarios.scenario import Scenario
-from mockllm.scenarios.steps import compile_scenario
+from mockllm.server.app import create_app
+from mockllm.stream.call import Call
+from mockllm.stream.compile import compile_scenario
+from mockllm.stream.pipeline import events_for
 
 SEED = {"X-Mock-Seed": "7", "X-Mock-Speed": "0"}
 USER = [{"role": "user", "content": "北京天气怎么样？"}]

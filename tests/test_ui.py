@@ -17,7 +17,7 @@ from conftest import REPO
 
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
-from mockllm.server.exchange import STATE
+from mockllm.server.state import STATE
 from mockllm.server.ui.page import STATIC
 
 Client = TestClient[Any, Any]

@@ -3,8 +3,8 @@
 import pytest
 
 from mockllm.core.events import Delay, Gap, Respond
-from mockllm.stream.wire import WireConfig, apply_wire
 from mockllm.scenarios.wire import DEFAULT_BREAK_GAP_MS
+from mockllm.stream.wire import WireConfig, apply_wire
 
 FRAMES = [f'data: {{"content":"{text}"}}\n\n'.encode() for text in ["你好", "，", "world", "😀!"]]
 STREAM = [Delay(200), FRAMES[0], Delay(30), FRAMES[1], Delay(30), FRAMES[2], Delay(30), FRAMES[3], b"data: [DONE]\n\n"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mockllm.dialects.base import RequestError
+from mockllm.core.errors import RequestError
 from mockllm.scenarios.wire import WireConfig
 from mockllm.server.wire_overrides import parse_options, request_wire
 

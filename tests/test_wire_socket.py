@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from rawhttp import RawResponse, ends_inside_character, post
 
 #: (route, body) per dialect; the scenario comes from the X-Mock-Scenario header.

@@ -1,10 +1,10 @@
 """split_utf8: writes cut right after the lead byte of a multibyte character; the bytes never change."""
 
 import pytest
+from rawhttp import ends_inside_character
 
 from mockllm.core.events import Delay, Respond
 from mockllm.stream.wire.split_utf8 import cut_points, split_utf8, utf8_length
-from rawhttp import ends_inside_character
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from test_serve_process import TIMEOUT_S, serve  # noqa: F401 - the fixture
 
-from mockllm.ops.workers import single_process_refusal
+from mockllm.server.worker_processes import single_process_refusal
 
 
 def port_of(banner: list[str]) -> int:

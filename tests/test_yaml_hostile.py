@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from conftest import REPO, SCENARIOS
 
-from mockllm.ops import watch
-from mockllm.server.app import create_app
-from mockllm.scenarios.catalog import load_catalog
-from mockllm.server.config import ServerConfig
+from mockllm.server import reload as watch
 from mockllm.scenarios.linear_regex import MATCH_TEXT_LIMIT, LinearRegex
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.yaml_source import MAX_FILE_BYTES, ProblemsError
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 
 GOOD = "schema: 1\nname: {name}\ndescription: d\nsteps:\n  - say: hi\n"
 BOMB = "".join(f"{a}: &{a} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['x'] * 9)}]\n" for p, a in zip([""] + list("abcdefgh"), "abcdefghi"))

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from mockllm.scenarios.scenario import Scenario
 from mockllm.scenarios import yaml_source as yamlsource
+from mockllm.scenarios.scenario import Scenario
 from mockllm.scenarios.yaml_source import Problem, ProblemsError, dotted, read_documents
 
 

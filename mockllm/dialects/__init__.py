@@ -1,5 +1,7 @@
 """Wire formats, one module each, registered by name in `DIALECTS`."""
 
+from mockllm.core.errors import RequestError
+from mockllm.core.incoming import Incoming
 from mockllm.dialects import (
     ai_sdk,
     anthropic,
@@ -13,7 +15,7 @@ from mockllm.dialects import (
     openai_responses,
 )
 from mockllm.dialects.apps import miniprogram, ndjson, plaintext, sse_json
-from mockllm.dialects.base import DIALECTS, Dialect, Incoming, RequestError
+from mockllm.dialects.base import DIALECTS, Dialect
 
 __all__ = [
     "DIALECTS",

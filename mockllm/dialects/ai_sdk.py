@@ -25,10 +25,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from mockllm.stream.call import Call, ChatRequest, ToolResult
+from mockllm.core.errors import bad_request
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, WireItem
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ChatRequest, ToolResult
 from mockllm.dialects.apps.base import AppFraming, app_errors, read_app_request, register_app
-from mockllm.dialects.base import Incoming, bad_request, compact_json, whole_answer
+from mockllm.dialects.base import compact_json, whole_answer
+from mockllm.stream.call import Call
 
 HEADERS = {"x-vercel-ai-ui-message-stream": "v1"}
 FINISH_REASONS = {"stop": "stop", "length": "length", "content_filter": "content-filter", "tool_calls": "tool-calls"}

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from mockllm.core import tokens
-from mockllm.stream.call import FIXED_CREATED, Call, ChatRequest, Tool, ToolResult
+from mockllm.core.errors import RequestError, bad_request
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
-from mockllm.dialects.base import Dialect, Incoming, Listing, RequestError, bad_request, compact_json, error_as_response, register
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ChatRequest, Tool, ToolResult
+from mockllm.dialects.base import Dialect, Listing, compact_json, error_as_response, register
 from mockllm.dialects.openai import query_body
+from mockllm.stream.call import FIXED_CREATED, Call
 
 PROVIDER = "Anthropic"
 PING = b'event: ping\ndata: {"type": "ping"}\n\n'

@@ -17,12 +17,15 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, Mapping
 
-from mockllm.stream.call import Call, ChatRequest
+from mockllm.core.errors import RequestError
 from mockllm.core.events import Error, Respond
-from mockllm.dialects.base import Incoming, Listing, RequestError, compact_json, register
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ChatRequest
+from mockllm.dialects.base import Listing, compact_json, register
 from mockllm.dialects.openai import Answer, ChunkFramer, OpenAIChat, error_json, read_chat
 from mockllm.dialects.openai_completions import CompletionFramer, OpenAICompletions, read_completion
 from mockllm.dialects.openai_embeddings import OpenAIEmbeddings, read_embedding_request
+from mockllm.stream.call import Call
 
 API_VERSION = re.compile(r"20\d\d-\d\d-\d\d(-preview)?")
 #: The gateway's own errors: a body shape unlike the model's errors (and byte for byte, its odd space included).

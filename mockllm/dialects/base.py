@@ -8,43 +8,17 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterable, Iterator, Mapping, Sequence
 
 from mockllm.core.events import DELTAS, Delay, Error, Event, Respond, ToolArgs, ToolCall, WireItem
+from mockllm.core.incoming import Incoming
 
 if TYPE_CHECKING:
-    from mockllm.stream.call import Call, ChatRequest
+    from mockllm.core.request import ChatRequest
+    from mockllm.stream.call import Call
 
 DIALECTS: dict[str, Dialect] = {}
 SSE_HEARTBEAT = b": keep-alive\n\n"
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """The parts of an HTTP request a dialect reads."""
-
-    method: str
-    path: str
-    query: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: bytes
-    json: Any = None
-    json_error: str | None = None
-    match_info: Mapping[str, str] = field(default_factory=dict)
-
-
-class RequestError(Exception):
-    """A request the dialect cannot serve; `error` says what to answer."""
-
-    def __init__(self, error: Error) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
-def bad_request(message: str, param: str | None = None, status: int = 400, code: str | None = None) -> RequestError:
-    """A RequestError for a client mistake."""
-    return RequestError(Error(message, status=status, type="invalid_request_error", param=param, code=code))
 
 
 Listing = Callable[[Sequence[str], Mapping[str, str]], Respond]
@@ -152,7 +126,6 @@ def compact_json(value: Any, ascii_only: bool = False) -> str:
 def pretty_json(value: Any, indent: int = 2) -> bytes:
     """JSON as providers send whole bodies: indented, ending in a newline."""
     return (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode()
-
 
 
 _HTML_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))

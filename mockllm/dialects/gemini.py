@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from mockllm.core import tokens
-from mockllm.stream.call import Call, ChatRequest, Tool, ToolResult
+from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolCall, Usage, WireItem
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ChatRequest, Tool, ToolResult
+from mockllm.dialects.base import Dialect, Listing, error_as_response, html_safe, register, whole_answer, whole_tool_calls
 from mockllm.scenarios.presets import GEMINI_QUOTA_HELP
-from mockllm.dialects.base import Dialect, Incoming, Listing, RequestError, error_as_response, html_safe, register, whole_answer, whole_tool_calls
+from mockllm.stream.call import Call
 
 VERSIONS = ("v1beta", "v1")
 METHODS = ("streamGenerateContent", "generateContent", "countTokens")

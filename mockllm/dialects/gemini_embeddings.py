@@ -17,11 +17,13 @@ import json
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable, Iterator, Mapping, cast
 
-from mockllm.stream.call import Call, ChatRequest
 from mockllm.core.events import Event, WireItem
-from mockllm.dialects.base import Incoming, Listing, register, scenario_wait
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ChatRequest
+from mockllm.dialects.base import Listing, register, scenario_wait
 from mockllm.dialects.gemini import JSON_TYPE, VERSIONS, Gemini, _body, _respond, get, invalid
 from mockllm.dialects.openai_embeddings import embedding
+from mockllm.stream.call import Call
 
 METHODS = ("embedContent", "batchEmbedContents")
 #: Gemini rejects a larger batch.

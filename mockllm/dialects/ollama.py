@@ -18,10 +18,13 @@ from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from mockllm.core import tokens
-from mockllm.stream.call import FIXED_CREATED, Call, ChatRequest, ToolResult
+from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolCall, Usage, WireItem
-from mockllm.dialects.base import Dialect, Incoming, Listing, RequestError, compact_json, error_as_response, html_safe, register, whole_answer, whole_tool_calls
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ChatRequest, ToolResult
+from mockllm.dialects.base import Dialect, Listing, compact_json, error_as_response, html_safe, register, whole_answer, whole_tool_calls
 from mockllm.dialects.openai import read_tools
+from mockllm.stream.call import FIXED_CREATED, Call
 
 VERSION = "0.12.6"
 NDJSON_TYPE = "application/x-ndjson"

@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from mockllm.core import tokens
-from mockllm.stream.call import FIXED_CREATED, Call, ChatRequest, Tool, ToolResult
-from mockllm.stream.transforms.structured import schema_problem
+from mockllm.core.errors import bad_request
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
-from mockllm.dialects.base import Dialect, Incoming, Listing, bad_request, compact_json, error_as_response, pretty_json, register, whole_answer
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ChatRequest, Tool, ToolResult
+from mockllm.dialects.base import Dialect, Listing, compact_json, error_as_response, pretty_json, register, whole_answer
+from mockllm.stream.call import FIXED_CREATED, Call
+from mockllm.stream.transforms.structured import schema_problem
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 ERROR_TYPES = {

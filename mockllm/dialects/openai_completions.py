@@ -11,10 +11,13 @@ from __future__ import annotations
 from typing import Any, ClassVar, Iterable, Iterator, Mapping
 
 from mockllm.core import tokens
-from mockllm.stream.call import Call, ChatRequest
+from mockllm.core.errors import bad_request
 from mockllm.core.events import Delay, Error, Event, Text, WireItem
-from mockllm.dialects.base import Incoming, bad_request, compact_json, error_as_response, register
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ChatRequest
+from mockllm.dialects.base import compact_json, error_as_response, register
 from mockllm.dialects.openai import DONE, Answer, OpenAIDialect, error_json, opened, optional, read_body, read_stream, read_texts
+from mockllm.stream.call import Call
 
 PROMPT_SHAPES = "a string, an array of strings, an array of tokens (integers) or an array of token arrays"
 

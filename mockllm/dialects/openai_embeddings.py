@@ -19,10 +19,13 @@ import struct
 from typing import Any, ClassVar, Iterable, Iterator, Mapping
 
 from mockllm.core import tokens
-from mockllm.stream.call import Call, ChatRequest
+from mockllm.core.errors import bad_request
 from mockllm.core.events import Event, Respond, WireItem
-from mockllm.dialects.base import Incoming, bad_request, register, scenario_wait
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ChatRequest
+from mockllm.dialects.base import register, scenario_wait
 from mockllm.dialects.openai import Answer, OpenAIDialect, optional, read_body, read_texts
+from mockllm.stream.call import Call
 
 MAX_INPUTS = 2048
 #: Native sizes of OpenAI's embedding models; any other model name (a scenario's) gets DEFAULT_SIZE.

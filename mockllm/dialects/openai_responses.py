@@ -20,12 +20,13 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-
-from mockllm.core import tokens
-from mockllm.stream.call import Call, ChatRequest, Tool, ToolResult
+from mockllm.core.errors import RequestError, bad_request
 from mockllm.core.events import Delay, Error, Event, Respond, Text, Think, ToolArgs, ToolCall, WireItem
-from mockllm.dialects.base import Dialect, Incoming, Listing, RequestError, bad_request, compact_json, error_as_response, pretty_json, register, whole_answer
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ChatRequest, Tool, ToolResult
+from mockllm.dialects.base import Dialect, Listing, compact_json, error_as_response, pretty_json, register, whole_answer
 from mockllm.dialects.openai import Answer, OpenAIChat, _tool, error_json, json_schema_format, read_body, read_tool_choice
+from mockllm.stream.call import Call
 
 STORE_LIMIT = 1000
 INPUT_ROLES = ("user", "system", "developer", "assistant")

@@ -12,10 +12,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from mockllm.scenarios.catalog import Catalog, check_default, load_catalog
-from mockllm.server.config import ServerConfig
-from mockllm.server.exchange import STATE, ServerState
-from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.server.reload import reload_scenarios
+from mockllm.server.state import STATE, ServerState
 
 log = logging.getLogger("mockllm")
 
@@ -23,23 +21,6 @@ SCENARIO_SUFFIXES = (".yaml", ".yml")
 #: How long the watcher waits for more changes before reloading (an editor's save is often several writes).
 DEBOUNCE_MS = 50
 _WATCHER = web.AppKey("watcher", asyncio.Task)
-
-
-def load_checked(config: ServerConfig) -> Catalog:
-    """Load the folder and check its default scenario; raise ProblemsError listing every problem."""
-    catalog = load_catalog(config.scenarios)
-    check_default(catalog, config.default)
-    return catalog
-
-
-async def reload_scenarios(state: ServerState) -> list[str]:
-    """Re-read the folder off the event loop; serve it when it is good, else keep the old; return the problems."""
-    try:
-        catalog = await asyncio.get_running_loop().run_in_executor(None, load_checked, state.config)
-    except ProblemsError as exc:
-        return [str(p) for p in exc.problems]
-    state.catalog = catalog
-    return []
 
 
 def is_scenario_file(path: str) -> bool:

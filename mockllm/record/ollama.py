@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mockllm.stream.call import ChatRequest
+from mockllm.core.request import ChatRequest
 from mockllm.dialects.base import compact_json
 from mockllm.dialects.ollama import OllamaRequest
 from mockllm.record.answer import Answer

@@ -9,9 +9,10 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from mockllm.core.errors import RequestError
+from mockllm.core.incoming import Incoming
+from mockllm.core.strict_json import parse_json
 from mockllm.dialects import DIALECTS
-from mockllm.dialects.base import Incoming, RequestError
-from mockllm.server.exchange import parse_json
 from mockllm.record.frames import Reads
 from mockllm.record.readers import LONGEST_END, Reader, find_reader
 from mockllm.record.writer import Recorder

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from mockllm.stream.call import ChatRequest
+from mockllm.core.request import ChatRequest
 from mockllm.dialects import DIALECTS
 from mockllm.record import anthropic, gemini, ollama, openai
 from mockllm.record.answer import Answer

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from mockllm.stream.call import ChatRequest
+from mockllm.core.request import ChatRequest
 from mockllm.core.tokens import SPLITTERS
 from mockllm.record.answer import Answer, Said
 

@@ -31,6 +31,12 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The framings built in (`mockllm.dialects.apps` registers one of each; a test keeps the two in step).
+BUILTIN_FRAMINGS = ("ai-sdk", "miniprogram", "ndjson", "sse-json", "text")
+#: The built-in framings driven by templates, which a declared framing may `extends`.
+EXTENDABLE_FRAMINGS = ("miniprogram", "sse-json", "text")
+
+
 def check_template(template: str, allowed: tuple[str, ...]) -> str:
     """Return `template`, or raise ValueError naming a placeholder it may not use."""
     for match in PLACEHOLDER.finditer(template):

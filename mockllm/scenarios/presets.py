@@ -21,9 +21,9 @@ prompt with a 200 whose `promptFeedback` says why).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from collections.abc import Mapping
 from typing import Any
 
 from mockllm.scenarios.strict_model import did_you_mean

@@ -1,29 +1,19 @@
-"""Scenario steps: their YAML shape, and how each compiles to events.
+"""Scenario steps: their YAML shape (`mockllm.stream.compile` turns them into events).
 
-A step is a one-key mapping (`- say: "你好"`). Each kind registers its compiler
-beside its definition with `@compiles("kind")`.
+A step is a one-key mapping (`- say: "你好"`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
-from mockllm.core.events import Delay, Error, Event, Fault, Finish, Text, Think, ToolCall, Usage
-from mockllm.scenarios.faults import DisconnectEntry, FaultSpec
-from mockllm.stream.faults import draw
-from mockllm.scenarios.presets import NO_PRESET, Preset, find_preset, preset_names, variants
-from mockllm.core.schema_data import SchemaError, generate
+from mockllm.scenarios.faults import DisconnectEntry
+from mockllm.scenarios.presets import find_preset, preset_names
 from mockllm.scenarios.strict_model import Strict
-from mockllm.scenarios.text import TextSource, render
-
-if TYPE_CHECKING:
-    from mockllm.stream.call import Call
-    from mockllm.scenarios.scenario import Scenario
+from mockllm.scenarios.text import TextSource
 
 FinishReason = Literal["stop", "length", "content_filter", "tool_calls"]
 
@@ -78,40 +68,6 @@ class ErrorStep(Strict):
         """`message` and its alias `msg`, and the other fields."""
         return {*cls.model_fields, "msg"}
 
-    def event(self, call: Call) -> Error:
-        """The `Error` this step sends: its own fields over its preset's (and over each provider's variant of it)."""
-        base = find_preset(self.preset) if self.preset else NO_PRESET
-        message = None if self.message is None else render(self.message, call)
-        sent_by = variants(self.preset) if self.preset else {}
-        return replace(self._over(base, message, call), variants=tuple((p, self._over(v, message, call)) for p, v in sent_by.items()))
-
-    def _over(self, base: Preset, message: str | None, call: Call) -> Error:
-        """This step's fields over `base`; `{{model}}` filled in the preset's message."""
-        headers = {**base.headers, **self.headers}
-        if self.retry is not None:
-            headers["x-should-retry"] = "true" if self.retry else "false"
-        return Error(
-            render(base.message, call) if message is None else message,
-            self.status or base.status,
-            base.code if self.code is None else self.code,
-            self.type or base.type,
-            base.param if self.param is None else self.param,
-            headers=tuple(headers.items()),
-            delivery=self.delivery,
-            extra=tuple({**filled(base.extra, call), **self.extra}.items()),
-        )
-
-
-def filled(value: Any, call: Call) -> Any:
-    """A preset's `extra` value with `{{model}}` (and the other placeholders) filled in its strings, at any depth."""
-    if isinstance(value, str):
-        return render(value, call)
-    if isinstance(value, Mapping):
-        return {key: filled(item, call) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [filled(item, call) for item in value]
-    return value
-
 
 class FromSchema(Strict):
     """Arguments generated (seeded) from the JSON Schema of the request's tool: `{from_schema: true}`."""
@@ -143,39 +99,6 @@ class ToolCallStep(Strict):
             except ValueError as exc:
                 raise ValueError(f"arguments given as text must be JSON: {exc}") from None
         return value
-
-    def event(self, index: int, call: Call) -> ToolCall | Error:
-        """The `ToolCall` this step makes as call number `index`, or an Error when the request cannot support it."""
-        chat = call.chat
-        name = self.name
-        if name == "auto":
-            tool = chat.tool(chat.forced_tool) if chat.forced_tool else (chat.tools[0] if chat.tools else None)
-            if tool is None:
-                return _step_error("The scenario calls a tool with `name: auto`, but the request offers no tools.")
-            name = tool.name
-        if isinstance(self.arguments, FromSchema):
-            tool = chat.tool(name)
-            if tool is None:
-                offered = ", ".join(t.name for t in chat.tools) or "none"
-                return _step_error(f"The scenario generates arguments for tool {name!r} from its schema, but the request offers no such tool (offered: {offered}).")
-            try:
-                value = generate(tool.parameters, call.rng, all_properties=self.arguments.all_properties)
-            except SchemaError as exc:
-                return _step_error(f"The parameters schema of tool {name!r} cannot be used: {exc}.", param="tools")
-            arguments = _compact(value)
-        elif isinstance(self.arguments, str):
-            arguments = self.arguments
-        else:
-            arguments = _compact(self.arguments)
-        return ToolCall(index, self.id, name, arguments, self.output)
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _step_error(message: str, param: str | None = None) -> Error:
-    return Error(message, status=400, type="invalid_request_error", param=param)
 
 
 class Step(Strict):
@@ -216,79 +139,3 @@ class Step(Strict):
         return list(cls.model_fields)
 
 
-Compiler = Callable[[Any, "Call"], Iterator[Event]]
-COMPILERS: dict[str, Compiler] = {}
-
-
-def compiles(kind: str) -> Callable[[Compiler], Compiler]:
-    """Register the compiler of one step kind."""
-
-    def register(fn: Compiler) -> Compiler:
-        COMPILERS[kind] = fn
-        return fn
-
-    return register
-
-
-def compile_scenario(scenario: Scenario, call: Call) -> Iterator[Event]:
-    """Yield the events of a scenario's steps; nothing follows an `Error`.
-
-    Tool calls are numbered in order; an answer whose last output is a tool
-    call, and that sets no finish reason, finishes with `tool_calls`.
-    """
-    last_output: Event | None = None
-    finished = False
-    for step in scenario.steps:
-        for event in COMPILERS[step.kind](getattr(step, step.kind), call):
-            if isinstance(event, Error):
-                call.errors.append(event)  # noted before it is sent: the consumer may stop at it
-                yield event
-                return
-            yield event
-            if isinstance(event, (Text, Think, ToolCall)):
-                last_output = event
-            finished = finished or isinstance(event, Finish)
-    if isinstance(last_output, ToolCall) and not finished:
-        yield Finish("tool_calls")
-
-
-@compiles("say")
-def _say(source: TextSource, call: Call) -> Iterator[Event]:
-    yield Text(render(source, call))
-
-
-@compiles("think")
-def _think(source: TextSource, call: Call) -> Iterator[Event]:
-    yield Think(render(source, call))
-
-
-@compiles("pause")
-def _pause(ms: float, call: Call) -> Iterator[Event]:
-    yield Delay(ms)
-
-
-@compiles("finish")
-def _finish(reason: str, call: Call) -> Iterator[Event]:
-    yield Finish(reason)
-
-
-@compiles("usage")
-def _usage(usage: UsageStep, call: Call) -> Iterator[Event]:
-    yield Usage(usage.prompt_tokens, usage.completion_tokens)
-
-
-@compiles("error")
-def _error(error: ErrorStep, call: Call) -> Iterator[Event]:
-    if error.rate is None or call.fault_rng.random() < error.rate:  # one draw, as `faults.draw` does
-        yield error.event(call)
-
-
-@compiles("tool_call")
-def _tool_call(step: ToolCallStep, call: Call) -> Iterator[Event]:
-    yield step.event(call.next_tool_index(), call)
-
-
-@compiles("disconnect")
-def _disconnect(fault: FaultSpec, call: Call) -> Iterator[Event]:
-    for struck in draw([fault], call.fault_rng):
-        yield Fault(struck)

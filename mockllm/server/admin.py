@@ -9,22 +9,25 @@ from typing import Any, Iterator
 
 from aiohttp import web
 
-from mockllm.server.framing_routes import APP_METHODS
-from mockllm.scenarios.catalog import Catalog
-from mockllm.server.demo import Override, read_override_request
+from mockllm.core.redact import safe_text
+from mockllm.core.strict_json import parse_json
 from mockllm.dialects import DIALECTS
 from mockllm.dialects.apps.base import APP_FRAMINGS
-from mockllm.server.exchange import STATE, journal_answered, parse_json, request_session
+from mockllm.scenarios.catalog import Catalog
+from mockllm.scenarios.routes_map import Route, RouteMap, custom_framings, framing_names
+from mockllm.scenarios.scenario import Match, Scenario
+from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.server.demo import Override, read_override_request
+from mockllm.server.exchange import journal_answered
+from mockllm.server.framing_routes import APP_METHODS
 from mockllm.server.journal import Journal
 from mockllm.server.metrics import render
-from mockllm.ops.workers import WORKER
 from mockllm.server.middleware import error_response
-from mockllm.core.redact import safe_text
-from mockllm.scenarios.routes_map import Route, RouteMap, custom_framings, framing_names
 from mockllm.server.posted import parse_posted
-from mockllm.scenarios.scenario import Match, Scenario
-from mockllm.ops.watch import reload_scenarios
-from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.server.reload import reload_scenarios
+from mockllm.server.sessions import request_session
+from mockllm.server.state import STATE
+from mockllm.server.worker_processes import WORKER
 
 log = logging.getLogger("mockllm")
 

@@ -7,23 +7,23 @@ import logging
 
 from aiohttp import web
 
-from mockllm.server import admin
-
-from mockllm.server import framing_routes as app_routes
-
-from mockllm.scenarios import text
-
-from mockllm.server import ui
-from mockllm.server.admin_access import ACCESS, AdminAccess, guard_admin, with_admin_token
-from mockllm.scenarios.catalog import Catalog, check_default, load_catalog
-from mockllm.scenarios.routes_map import find_route
-from mockllm.server.config import ServerConfig
 from mockllm.dialects import DIALECTS
 from mockllm.dialects.base import Dialect, Listing
-from mockllm.server.exchange import STATE, ServerState, handle_chat, request_session
+from mockllm.scenarios import text
+from mockllm.scenarios.catalog import Catalog
+from mockllm.scenarios.loading import check_default, load_catalog
+from mockllm.scenarios.routes_map import find_route
+from mockllm.server import admin, ui
+from mockllm.server import framing_routes as app_routes
+from mockllm.server.admin_access import ACCESS, AdminAccess, guard_admin, with_admin_token
+from mockllm.server.config import ServerConfig
+from mockllm.server.exchange import handle_chat
 from mockllm.server.journal import Journal
 from mockllm.server.limits import quiet_protocol_errors
 from mockllm.server.middleware import Handler, as_response, cors, on_prepare, shaped_errors
+from mockllm.server.sessions import request_session
+from mockllm.server.state import STATE, ServerState
+from mockllm.stream import text_render
 
 log = logging.getLogger("mockllm")
 
@@ -101,7 +101,7 @@ async def _warm_up(app: web.Application) -> None:
     quiet_protocol_errors()
     locales = text.faker_locales(list(app[STATE].catalog.scenarios.values()))
     if locales:
-        warming = asyncio.get_running_loop().run_in_executor(None, text.warm_up, sorted(locales))
+        warming = asyncio.get_running_loop().run_in_executor(None, text_render.warm_up, sorted(locales))
         warming.add_done_callback(_warmed)
 
 

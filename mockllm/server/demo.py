@@ -23,10 +23,9 @@ from typing import Any, Callable, Mapping
 
 from pydantic import Field, ValidationError, model_validator
 
-from mockllm.stream.call import ChatRequest
-from mockllm.server.selection import HEADER, QUERY_KEYS
+from mockllm.core.request import ChatRequest
 from mockllm.scenarios.strict_model import Strict
-
+from mockllm.server.selection import HEADER, QUERY_KEYS
 
 #: How many overrides may be active at once (a demo needs a handful; this keeps a runaway script bounded).
 MAX_OVERRIDES = 100

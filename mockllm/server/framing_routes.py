@@ -12,12 +12,14 @@ import logging
 
 from aiohttp import web
 
-from mockllm.scenarios.catalog import Catalog
-from mockllm.dialects.apps.base import AppFraming
-from mockllm.server.exchange import STATE, handle_chat, journal_unrouted
-from mockllm.server.middleware import allowing, error_response, not_allowed_message, routing_error
 from mockllm.core.redact import redact_target
-from mockllm.scenarios.routes_map import app_framing, find_route, framing_names
+from mockllm.dialects.apps.base import AppFraming
+from mockllm.dialects.apps.routes import app_framing
+from mockllm.scenarios.catalog import Catalog
+from mockllm.scenarios.routes_map import find_route, framing_names
+from mockllm.server.exchange import handle_chat, journal_unrouted
+from mockllm.server.middleware import allowing, error_response, not_allowed_message, routing_error
+from mockllm.server.state import STATE
 from mockllm.server.websocket import serve_socket
 
 log = logging.getLogger("mockllm")

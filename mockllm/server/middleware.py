@@ -8,8 +8,8 @@ from typing import Awaitable, Callable, Iterable
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-from mockllm.dialects.base import DIALECTS, routing_dialect
 from mockllm.core.events import Error, Respond
+from mockllm.dialects.base import DIALECTS, routing_dialect
 
 log = logging.getLogger("mockllm")
 

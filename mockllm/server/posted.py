@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from mockllm.scenarios.catalog import CROSS_CHECKS, Catalog, add_document
+from mockllm.scenarios.catalog import Catalog
+from mockllm.scenarios.loading import CROSS_CHECKS, add_document
 from mockllm.scenarios.scenario import Scenario
 from mockllm.scenarios.yaml_source import Document, Problem, ProblemsError, parse_documents
 

@@ -6,7 +6,8 @@ import random
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from mockllm.dialects.base import bad_request
+from mockllm.core.errors import bad_request
+
 
 @dataclass(frozen=True)
 class Overrides:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from mockllm.stream.call import ChatRequest
-from mockllm.scenarios.catalog import Catalog
-from mockllm.dialects.base import RequestError
+from mockllm.core.errors import RequestError
 from mockllm.core.events import Error
+from mockllm.core.request import ChatRequest
+from mockllm.scenarios.catalog import Catalog
 from mockllm.scenarios.scenario import Match, Scenario, ToolResultMatch
 
 HEADER = "X-Mock-Scenario"

@@ -24,16 +24,22 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from mockllm.scenarios.attempts import SESSION_HEADER
-from mockllm.dialects.base import Dialect, Incoming, RequestError
+from mockllm.core.errors import RequestError
 from mockllm.core.events import Respond
-from mockllm.server.exchange import STATE, _make_call, _request_entry, clean_headers, clean_query, close_entry, parse_json, request_session
-from mockllm.delivery.pacer import Outcome
-from mockllm.stream.pipeline import wire_items
+from mockllm.core.incoming import Incoming
 from mockllm.core.redact import redact_json
+from mockllm.core.strict_json import parse_json
+from mockllm.delivery.pacer import Outcome
 from mockllm.delivery.transports.websocket import Fragmenter, WebSocketMessages
-from mockllm.stream.wire import apply_wire
+from mockllm.dialects.base import Dialect
 from mockllm.scenarios.wire import WireConfig
+from mockllm.server.calls import make_call
+from mockllm.server.exchange import close_entry, request_entry
+from mockllm.server.incoming import clean_headers, clean_query
+from mockllm.server.sessions import SESSION_HEADER, request_session
+from mockllm.server.state import STATE
+from mockllm.stream.pipeline import wire_items
+from mockllm.stream.wire import apply_wire
 
 _FALSE = ("0", "false", "no", "off")
 _sockets = itertools.count(1)
@@ -67,11 +73,11 @@ async def answer(request: web.Request, socket: web.WebSocketResponse, framing: D
     started = time.monotonic()
     outcome = Outcome()
     call = None
-    entry = state.journal.record({**_request_entry(request), "transport": "websocket", "session": session})
+    entry = state.journal.record({**request_entry(request), "transport": "websocket", "session": session})
     transport = WebSocketMessages(request, socket, binary=binary)
     try:
         incoming = _incoming(request, data, session, entry)
-        call, override = _make_call(incoming, framing, state)
+        call, override = make_call(incoming, framing, state)
         entry.update(scenario=call.scenario.name, seed=call.seed, stream=True, override=override.id if override else None)
         if call.attempt:
             entry["attempt"] = call.attempt.number

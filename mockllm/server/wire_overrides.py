@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from pydantic import ValidationError
 
-from mockllm.dialects.base import bad_request
+from mockllm.core.errors import bad_request
 from mockllm.scenarios.wire import WireConfig
 
 HEADER = "X-Mock-Wire"

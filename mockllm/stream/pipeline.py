@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Protocol
 
-from mockllm.stream.call import Call
-from mockllm.dialects.base import Dialect
 from mockllm.core.events import Event, WireItem
 from mockllm.scenarios.faults import StreamFacts
+from mockllm.stream.call import Call
+from mockllm.stream.compile import compile_scenario
 from mockllm.stream.faults import draw, uses_faults, with_faults
-from mockllm.scenarios.steps import compile_scenario
 from mockllm.stream.transforms.chunk import chunk
 from mockllm.stream.transforms.pace import pace
 from mockllm.stream.transforms.structured import conform
 from mockllm.stream.wire import apply_wire
+
+Frame = Callable[[Iterable[Event], Call], Iterator[WireItem]]
+
+
+class Framer(Protocol):
+    """What the pipeline needs of a dialect: how it frames a stream and a whole answer, and its keep-alive bytes."""
+
+    @property
+    def heartbeat(self) -> bytes | None: ...
+
+    def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]: ...
+
+    def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]: ...
 
 
 def events_for(call: Call) -> Iterator[Event]:
@@ -31,7 +43,7 @@ def events_for(call: Call) -> Iterator[Event]:
     )
 
 
-def wire_items(call: Call, dialect: Dialect) -> Iterator[WireItem]:
+def wire_items(call: Call, dialect: Framer) -> Iterator[WireItem]:
     """The wire items of the call: streamed (through the wire options) or whole, as the request asked.
 
     Faults act on the dialect's frames before the wire options: frame faults
@@ -45,7 +57,7 @@ def wire_items(call: Call, dialect: Dialect) -> Iterator[WireItem]:
 
 
 def _framed(
-    events: Iterator[Event], call: Call, frame: Callable[[Iterable[Event], Call], Iterator[WireItem]], heartbeat: bytes | None
+    events: Iterator[Event], call: Call, frame: Frame, heartbeat: bytes | None
 ) -> Iterator[WireItem]:
     """Frame the events; through the scenario's faults only when it has any, so others pay nothing."""
     if not uses_faults(call.scenario):

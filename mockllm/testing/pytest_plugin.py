@@ -184,8 +184,8 @@ def mockllm_server(pytestconfig: pytest.Config) -> Iterator[str]:
 
 def _start_server(config: pytest.Config) -> BackgroundServer:
     from mockllm.server.app import create_app
-    from mockllm.testing.background import BackgroundServer
     from mockllm.server.config import ServerConfig
+    from mockllm.testing.background import BackgroundServer
 
     folder = _setting(config, "mockllm_scenarios")
     settings: dict[str, Any] = {"speed": float(_setting(config, "mockllm_speed") or 0)}

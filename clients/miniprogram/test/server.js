@@ -53,7 +53,7 @@ function startServer(args = ['--speed', '0', '--seed', '1']) {
 
 const SUMMARY = `
 import json
-from mockllm.scenarios.catalog import load_catalog
+from mockllm.scenarios.loading import load_catalog
 from mockllm.server.config import ServerConfig
 from mockllm.stream.faults import uses_faults
 catalog = load_catalog(ServerConfig().scenarios)

@@ -16,9 +16,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mockllm.stream.call import ChatRequest
+from mockllm.core.errors import bad_request
 from mockllm.core.events import Error, Event
-from mockllm.dialects.base import DIALECTS, Dialect, Incoming, bad_request, register
+from mockllm.core.incoming import Incoming
+from mockllm.core.request import ChatRequest
+from mockllm.dialects.base import DIALECTS, Dialect, register
 from mockllm.dialects.openai import read_messages
 
 MESSAGE_KEYS = ("messages", "message_list", "message", "prompt", "q")

@@ -7,9 +7,9 @@
 
 from __future__ import annotations
 
-from mockllm.scenarios.framings import Framing
 from mockllm.dialects.apps.base import register_app
 from mockllm.dialects.apps.template import TemplateFramer
+from mockllm.scenarios.framings import Framing
 
 
 @register_app

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from mockllm.stream.call import Call
 from mockllm.core.events import Error, Event, Respond, WireItem
 from mockllm.dialects.apps.base import AppFraming, app_errors, register_app
 from mockllm.dialects.openai import DONE, OpenAIChat
+from mockllm.stream.call import Call
 
 SSE_PREFIX = b"data: "
 SSE_END = b"\n\n"

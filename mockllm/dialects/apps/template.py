@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
 
-from mockllm.stream.call import Call
 from mockllm.core.events import Delay, Error, Event, Respond, Text, Think, WireItem
-from mockllm.scenarios.framings import PLACEHOLDER, Framing
 from mockllm.dialects.apps.base import AppFraming, app_errors, business_code
 from mockllm.dialects.base import compact_json, error_as_response
+from mockllm.scenarios.framings import PLACEHOLDER, Framing
+from mockllm.stream.call import Call
 
 ERROR_CONTENT_TYPE = "application/json; charset=utf-8"
 

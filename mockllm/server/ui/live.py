@@ -8,8 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
-from mockllm.server.exchange import STATE, STREAM_HEADERS
+from mockllm.server.exchange import STREAM_HEADERS
 from mockllm.server.middleware import error_response
+from mockllm.server.state import STATE
 
 #: Seconds of quiet after which a comment line keeps proxies and the browser from timing out.
 HEARTBEAT_S = 15.0

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from mockllm.server.framing_routes import serve_app_route
-from mockllm.server.exchange import STATE
 from mockllm.scenarios.routes_map import find_route
+from mockllm.server.framing_routes import serve_app_route
+from mockllm.server.state import STATE
 
 #: The page's files; `mockllm-client.js` is the mini-program reference client itself (a link to it in the source tree).
 STATIC = Path(__file__).resolve().parent / "static"

@@ -16,7 +16,6 @@ import json
 import random
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
-
 from mockllm.core.events import Error, Event, Text, ToolCall
 from mockllm.core.schema_data import SchemaError, generate
 

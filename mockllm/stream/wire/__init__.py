@@ -22,8 +22,8 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from mockllm.core.events import WireItem
-from mockllm.stream.wire.coalesce import coalesce
 from mockllm.scenarios.wire import DEFAULT_BREAK_GAP_MS, WireConfig
+from mockllm.stream.wire.coalesce import coalesce
 from mockllm.stream.wire.data_space import data_space
 from mockllm.stream.wire.gaps import gaps
 from mockllm.stream.wire.heartbeat import heartbeats
