@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from golden_files import Golden
 
 from mockllm.core.request import ChatRequest
 from mockllm.scenarios.scenario import Scenario
@@ -70,3 +71,14 @@ def live_server(base_config: ServerConfig) -> Iterator[Callable[..., LiveServer]
     yield start
     for server in servers:
         server.stop()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--regen-golden`: rewrite the golden files the selected tests check (see tests/golden_files.py)."""
+    parser.addoption("--regen-golden", action="store_true", help="rewrite the golden files the selected tests check, then review the diff")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    """Compare bytes with files under tests/golden/ (`golden.check(name, body)`), or rewrite them with --regen-golden."""
+    return Golden(bool(request.config.getoption("--regen-golden")), request.node.path.relative_to(REPO).as_posix())

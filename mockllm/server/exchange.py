@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
 
 from aiohttp import web
 
 from mockllm.core.errors import RequestError
-from mockllm.core.events import Error
+from mockllm.core.events import Error, Respond
+from mockllm.core.incoming import Incoming
 from mockllm.core.redact import redact_pairs, redact_target, safe_text
-from mockllm.delivery.player import Outcome, play
+from mockllm.delivery.pacer import Outcome
+from mockllm.delivery.transports.base import Transport
+from mockllm.delivery.transports.http import HttpChunked
 from mockllm.dialects.base import Dialect
 from mockllm.server.calls import make_call
 from mockllm.server.incoming import read_incoming
@@ -28,59 +32,102 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _LOGGED = ("id", "method", "path", "session", "scenario", "override", "seed", "status", "stream", "writes", "bytes", "duration_ms", "ended", "errors")
 
 
-async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamResponse:
-    """Answer a chat request in `dialect`; bad input gets the dialect's 4xx error shape."""
-    state = request.app[STATE]
-    started = time.monotonic()
-    outcome = Outcome(status=None)  # until the pipeline plays: no status line sent
-    route = route_label(request, dialect)
-    entry = state.journal.record(request_entry(request))
-    task = asyncio.current_task()
-    call: Call | None = None
-    try:
-        incoming = await read_incoming(request, entry, state.config.read_timeout_s)
-        if task:
-            state.tasks.add(task)  # an open stream from here: its body has arrived
-        call, override = make_call(incoming, dialect, state)
-        entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream, override=override.id if override else None)
-        _log_start(request, entry)
-        headers = {**STREAM_HEADERS, **dialect.headers(call), "X-Mock-Scenario": call.scenario.name, "X-Mock-Seed": str(call.seed)}
+class Exchange:
+    """One request served on any transport: its journal entry, its call and how its answer went, closed exactly once.
+
+    Every transport serves a request the same way: `exchange()` opens the
+    journal entry, `begin` turns the request into a call (and counts the
+    stream as opened), `play` hands the call's wire items to the pacer through
+    the transport, `refuse` shapes a `RequestError` in the dialect's error
+    shape, and leaving the `async with` closes the entry: journal, metrics, log.
+    """
+
+    def __init__(self, request: web.Request, dialect: Dialect, route: str, entry: dict[str, Any], outcome: Outcome) -> None:
+        self.request, self.dialect, self.route, self.entry, self.outcome = request, dialect, route, entry, outcome
+        self.state = request.app[STATE]
+        self.started = time.monotonic()
+        self.call: Call | None = None
+
+    def begin(self, incoming: Incoming) -> Call:
+        """The call that answers `incoming` (its scenario chosen, its attempt counted), noted in the journal and metrics."""
+        call, override = make_call(incoming, self.dialect, self.state)
+        self.call = call
+        self.entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream, override=override.id if override else None)
         if call.attempt:
-            entry.update(session=call.attempt.session, attempt=call.attempt.number)
-            headers.update({SESSION_HEADER: call.attempt.session, "X-Mock-Attempt": str(call.attempt.number)})
-        outcome.status = 200
-        state.metrics.opened(outcome, route, call.scenario.name)
-        return await play(
-            request,
-            wire_items(call, dialect),
-            outcome,
-            pacer=state.pacer,
-            speed=call.speed,
-            headers=headers,
-            content_type=dialect.stream_content_type(call),
-            max_stream_s=state.config.max_stream_s,
-        )
-    except RequestError as exc:
-        respond = dialect.error_response(exc.error)
-        outcome.whole(respond.status, len(respond.body))
-        outcome.ended = exc.error.message
-        headers = {**dict(respond.headers), "Content-Type": respond.content_type}
-        response = web.Response(status=respond.status, body=respond.body, headers=headers)
-        if exc.error.status == 408:
-            await _answer_and_close(request, response)
-        return response
-    except ConnectionError:
-        outcome.status, outcome.ended = None, "client went away"
-        return web.Response(status=499)  # never sent: the connection is gone
-    except Exception as exc:
-        outcome.ended = f"internal error ({type(exc).__name__})"
-        if not outcome.writes:
-            outcome.status = 500
-        raise
+            self.entry.update(session=call.attempt.session, attempt=call.attempt.number)
+        _log_start(self.request, self.entry)
+        return call
+
+    async def play(self, transport: Transport, call: Call) -> None:
+        """Pace the call's wire items through `transport` (the pacer is the only code that sleeps and writes)."""
+        self.state.metrics.opened(self.outcome, self.route, call.scenario.name)
+        await self.state.pacer.play(transport, wire_items(call, self.dialect), self.outcome, speed=call.speed, max_stream_s=self.state.config.max_stream_s)
+
+    def refuse(self, exc: RequestError) -> Respond:
+        """The dialect's error response for a request it cannot serve, noted as the outcome."""
+        respond = self.dialect.error_response(exc.error)
+        self.outcome.whole(respond.status, len(respond.body))
+        self.outcome.ended = exc.error.message
+        return respond
+
+    def close(self) -> None:
+        """Complete the journal entry, count and log the answer."""
+        close_entry(self.request, self.entry, self.outcome, self.started, self.route, self.call, self.dialect.provider)
+
+
+@asynccontextmanager
+async def exchange(request: web.Request, dialect: Dialect, route: str, outcome: Outcome, **entry: Any) -> AsyncIterator[Exchange]:
+    """Serve one request as an `Exchange`: journaled on entry, closed on leaving, whatever happens in between."""
+    served = Exchange(request, dialect, route, request.app[STATE].journal.record({**request_entry(request), **entry}), outcome)
+    try:
+        yield served
     finally:
-        if task:
-            state.tasks.discard(task)
-        close_entry(request, entry, outcome, started, route, call, dialect.provider)
+        served.close()
+
+
+async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamResponse:
+    """Answer a chat request in `dialect` over HTTP; bad input gets the dialect's 4xx error shape."""
+    state = request.app[STATE]
+    task = asyncio.current_task()
+    async with exchange(request, dialect, route_label(request, dialect), Outcome(status=None)) as served:  # no status line yet
+        try:
+            incoming = await read_incoming(request, served.entry, state.config.read_timeout_s)
+            if task:
+                state.tasks.add(task)  # an open stream from here: its body has arrived
+            call = served.begin(incoming)
+            served.outcome.status = 200
+            transport = HttpChunked(request, _answer_headers(dialect, call), dialect.stream_content_type(call))
+            await served.play(transport, call)
+            return transport.response
+        except RequestError as exc:
+            return await _error_response(request, served.refuse(exc), exc.error.status)
+        except ConnectionError:
+            served.outcome.status, served.outcome.ended = None, "client went away"
+            return web.Response(status=499)  # never sent: the connection is gone
+        except Exception as exc:
+            served.outcome.ended = f"internal error ({type(exc).__name__})"
+            if not served.outcome.writes:
+                served.outcome.status = 500
+            raise
+        finally:
+            if task:
+                state.tasks.discard(task)
+
+
+def _answer_headers(dialect: Dialect, call: Call) -> dict[str, str]:
+    """The headers of an answer: no buffering, the dialect's own, and which scenario, seed and attempt answered."""
+    headers = {**STREAM_HEADERS, **dialect.headers(call), "X-Mock-Scenario": call.scenario.name, "X-Mock-Seed": str(call.seed)}
+    if call.attempt:
+        headers.update({SESSION_HEADER: call.attempt.session, "X-Mock-Attempt": str(call.attempt.number)})
+    return headers
+
+
+async def _error_response(request: web.Request, respond: Respond, status: int) -> web.Response:
+    """The error as an HTTP response; a 408 closes the connection at once (the rest of the body is not coming)."""
+    response = web.Response(status=respond.status, body=respond.body, headers={**dict(respond.headers), "Content-Type": respond.content_type})
+    if status == 408:
+        await _answer_and_close(request, response)
+    return response
 
 
 def close_entry(

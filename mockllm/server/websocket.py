@@ -18,14 +18,12 @@ network writes.
 from __future__ import annotations
 
 import itertools
-import time
 from typing import Any
 
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from mockllm.core.errors import RequestError
-from mockllm.core.events import Respond
 from mockllm.core.incoming import Incoming
 from mockllm.core.redact import redact_json
 from mockllm.core.strict_json import parse_json
@@ -33,12 +31,10 @@ from mockllm.delivery.pacer import Outcome
 from mockllm.delivery.transports.websocket import Fragmenter, WebSocketMessages
 from mockllm.dialects.base import Dialect
 from mockllm.scenarios.wire import WireConfig
-from mockllm.server.calls import make_call
-from mockllm.server.exchange import close_entry, request_entry
+from mockllm.server.exchange import exchange
 from mockllm.server.incoming import clean_headers, clean_query
 from mockllm.server.sessions import SESSION_HEADER, request_session
 from mockllm.server.state import STATE
-from mockllm.stream.pipeline import wire_items
 from mockllm.stream.wire import apply_wire
 
 _FALSE = ("0", "false", "no", "off")
@@ -68,29 +64,15 @@ async def serve_socket(request: web.Request, framing: Dialect) -> web.StreamResp
 
 
 async def answer(request: web.Request, socket: web.WebSocketResponse, framing: Dialect, data: bytes, session: str, binary: bool) -> bool:
-    """Answer one message with its scenario's frames as messages; return whether the socket was closed."""
-    state = request.app[STATE]
-    started = time.monotonic()
-    outcome = Outcome()
-    call = None
-    entry = state.journal.record({**request_entry(request), "transport": "websocket", "session": session})
+    """Answer one message with its scenario's frames as messages, through the one exchange; return whether the socket closed."""
     transport = WebSocketMessages(request, socket, binary=binary)
-    try:
-        incoming = _incoming(request, data, session, entry)
-        call, override = make_call(incoming, framing, state)
-        entry.update(scenario=call.scenario.name, seed=call.seed, stream=True, override=override.id if override else None)
-        if call.attempt:
-            entry["attempt"] = call.attempt.number
-        call.wire, transport.fragment = socket_wire(call.wire)
-        state.metrics.opened(outcome, _route(framing), call.scenario.name)
-        await state.pacer.play(transport, wire_items(call, framing), outcome, speed=call.speed, max_stream_s=state.config.max_stream_s)
-    except RequestError as exc:
-        respond: Respond = framing.error_response(exc.error)
-        outcome.whole(respond.status, len(respond.body))
-        outcome.ended = exc.error.message
-        transport.write(respond.body)
-    finally:
-        close_entry(request, entry, outcome, started, _route(framing), call)
+    async with exchange(request, framing, _route(framing), Outcome(), transport="websocket", session=session) as served:
+        try:
+            call = served.begin(_incoming(request, data, session, served.entry))
+            call.wire, transport.fragment = socket_wire(call.wire)
+            await served.play(transport, call)
+        except RequestError as exc:
+            transport.write(served.refuse(exc).body)
     return transport.closed
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from regen_anthropic_golden import CASES, GOLDEN_DIR, capture, config
-from test_golden import readable_diff
+from golden_files import readable_diff
 
 from mockllm.server.app import create_app
 

@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from regen_dialect_golden import CASES, GOLDEN, capture
 from regen_golden import golden_config
-from test_golden import readable_diff
+from golden_files import readable_diff
 
 from mockllm.server.app import create_app
 

@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from regen_golden import GOLDEN
 from regen_openai_routes_golden import CASES, capture, golden_config, golden_path
-from test_golden import readable_diff
+from golden_files import readable_diff
 
 from mockllm.server.app import create_app
 

@@ -6,11 +6,11 @@ After a deliberate change to the output, rewrite them with
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from golden_files import readable_diff
 from regen_golden import (
     GOLDEN,
     GOLDEN_SEED,
@@ -37,12 +37,6 @@ FAKER_NAMES = [
 @pytest.fixture
 async def client(aiohttp_client: Any) -> TestClient[Any, Any]:
     return await aiohttp_client(create_app(golden_config()))
-
-
-def readable_diff(expected: bytes, actual: bytes, name: str) -> str:
-    """A unified diff, one line per frame, of two bodies."""
-    old, new = (b.decode("utf-8", "backslashreplace").splitlines(keepends=True) for b in (expected, actual))
-    return "".join(difflib.unified_diff(old, new, fromfile=f"golden/{name}", tofile="served", n=1))
 
 
 @pytest.mark.parametrize("suffix", VARIANTS)
