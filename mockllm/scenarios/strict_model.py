@@ -21,7 +21,7 @@ def did_you_mean(given: str, valid: Iterable[str]) -> str:
 class Strict(BaseModel):
     """A frozen config model whose unknown keys are reported with the valid keys, alongside its other problems."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
     @model_validator(mode="wrap")
     @classmethod
