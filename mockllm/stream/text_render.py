@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import re
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Iterable
 
 from mockllm.scenarios.text import EchoText, FakerText, TextSource
@@ -81,7 +81,7 @@ def _localize(text: str, locale: str) -> str:
     return text
 
 
-@lru_cache(maxsize=None)
+@cache
 def _faker(locale: str) -> Faker:
     from faker import Faker
 

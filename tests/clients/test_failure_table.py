@@ -1,4 +1,4 @@
-"""The README's failure table is what the failure scenarios really do on the wire, to the SDK and to fetch."""
+"""The failure table of the docs (docs/reference/failure-library.md) is what the failure scenarios really do on the wire, to the SDK and to fetch."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from conftest import SCENARIOS
 from regen_failure_table import (
     BEGIN,
     END,
-    README,
+    PAGE,
     failure_names,
     is_failure,
     missing_tools,
@@ -24,15 +24,15 @@ from mockllm.scenarios.presets import PRESETS
 CATALOG = load_catalog(SCENARIOS)
 
 
-def test_readme_table_is_up_to_date() -> None:
+def test_the_docs_table_is_up_to_date() -> None:
     missing = missing_tools()
     if missing:
         pytest.fail(missing, pytrace=False)
-    readme = README.read_text(encoding="utf-8")
-    expected = replace_table(readme, rows())
-    if readme != expected:
-        diff = "".join(difflib.unified_diff(readme.splitlines(True), expected.splitlines(True), "README.md", "regenerated", n=0))
-        pytest.fail(f"the failure table in README.md is out of date:\n{diff}\nRegenerate it: python scripts/regen_failure_table.py", pytrace=False)
+    page = PAGE.read_text(encoding="utf-8")
+    expected = replace_table(page, rows())
+    if page != expected:
+        diff = "".join(difflib.unified_diff(page.splitlines(True), expected.splitlines(True), PAGE.name, "regenerated", n=0))
+        pytest.fail(f"the failure table in {PAGE.name} is out of date:\n{diff}\nRegenerate it: python scripts/regen.py tables", pytrace=False)
 
 
 def test_replace_table_keeps_the_markers_and_the_rest() -> None:

@@ -123,7 +123,7 @@ def test_error_after_text_in_a_whole_answer_is_the_error_response(make_call: Any
 @pytest.mark.parametrize(
     "delivery, expected",
     [
-        pytest.param("in_band", ['data: {"error":{"message":"m","type":"server_error","param":null,"code":null}}\n\n'.encode()], id="in_band"),
+        pytest.param("in_band", [b'data: {"error":{"message":"m","type":"server_error","param":null,"code":null}}\n\n'], id="in_band"),
         pytest.param("chunked", [Respond(503, b'{\n    "error": {\n        "message": "m",\n        "type": "server_error",\n        "param": null,\n        "code": null\n    }\n}\n', chunked=True)], id="chunked"),
         pytest.param("length", [Respond(503, b'{\n    "error": {\n        "message": "m",\n        "type": "server_error",\n        "param": null,\n        "code": null\n    }\n}\n', chunked=False)], id="length"),
         pytest.param("auto", [Respond(503, b'{\n    "error": {\n        "message": "m",\n        "type": "server_error",\n        "param": null,\n        "code": null\n    }\n}\n')], id="auto"),

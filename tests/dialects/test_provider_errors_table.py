@@ -1,23 +1,23 @@
-"""The README's Provider errors table is what each provider dialect makes of each preset."""
+"""The Provider errors table of the docs (docs/reference/provider-errors.md) is what each provider dialect makes of each preset."""
 
 from __future__ import annotations
 
 import difflib
 
 import pytest
-from regen_failure_table import README, replace_table
-from regen_provider_errors import BEGIN, END, preset_error, provider_dialects, table
+from regen_failure_table import replace_table
+from regen_provider_errors import BEGIN, END, PAGE, preset_error, provider_dialects, table
 
 from mockllm.dialects import DIALECTS
 from mockllm.scenarios.presets import BASE_PROVIDER, PRESETS, PROVIDER_PRESETS
 
 
-def test_readme_table_is_up_to_date() -> None:
-    readme = README.read_text(encoding="utf-8")
-    expected = replace_table(readme, table(), BEGIN, END)
-    if readme != expected:
-        diff = "".join(difflib.unified_diff(readme.splitlines(True), expected.splitlines(True), "README.md", "regenerated", n=0))
-        pytest.fail(f"the provider errors table in README.md is out of date:\n{diff}\nRegenerate it: python scripts/regen_provider_errors.py", pytrace=False)
+def test_the_docs_table_is_up_to_date() -> None:
+    page = PAGE.read_text(encoding="utf-8")
+    expected = replace_table(page, table(), BEGIN, END)
+    if page != expected:
+        diff = "".join(difflib.unified_diff(page.splitlines(True), expected.splitlines(True), PAGE.name, "regenerated", n=0))
+        pytest.fail(f"the provider errors table in {PAGE.name} is out of date:\n{diff}\nRegenerate it: python scripts/regen.py tables", pytrace=False)
 
 
 def test_every_provider_dialect_has_a_column_and_the_presets_own_comes_first() -> None:

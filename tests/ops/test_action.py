@@ -57,7 +57,7 @@ def test_every_input_reaches_the_start_step() -> None:
 
 def test_ci_script_runs_exactly_the_readme_test_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    command = readme.split("## Test\n\n```sh\n", 1)[1].split("\n```", 1)[0]
+    command = readme.split("## Developing\n\n```sh\n", 1)[1].split("\n```", 1)[0]
     script = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert script[script.index("# The README's test command:") + 1] == command
     assert ". .venv/bin/activate" not in script  # the command needs no active venv

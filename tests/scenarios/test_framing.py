@@ -1,4 +1,4 @@
-"""Custom framings in YAML: the README's examples work as written; broken ones point at file, line and field."""
+"""Custom framings in YAML: the docs' examples work as written; broken ones point at file, line and field."""
 
 from __future__ import annotations
 
@@ -20,11 +20,10 @@ from mockllm.server.config import ServerConfig
 QUICK = {"X-Mock-Speed": "0", "X-Mock-Seed": "1"}
 
 
-def readme_yaml(section: str) -> list[str]:
-    """The ```yaml blocks of one README section, as a reader would copy them."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```yaml\n(.*?)```", body, flags=re.DOTALL)
+def docs_yaml(page: str) -> list[str]:
+    """The ```yaml blocks of one reference page (docs/reference/PAGE.md), as a reader would copy them."""
+    text = (REPO / "docs" / "reference" / f"{page}.md").read_text(encoding="utf-8")
+    return re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
 
 
 @pytest.fixture
@@ -40,11 +39,11 @@ def problems(folder: Path) -> list[str]:
     return [str(p).replace(str(folder) + "/", "") for p in caught.value.problems]
 
 
-async def test_readme_framing_and_routes_work_as_written(folder: Path, aiohttp_client: Any) -> None:
-    acme, php = readme_yaml("Custom framings")
+async def test_docs_framing_and_routes_work_as_written(folder: Path, aiohttp_client: Any) -> None:
+    acme, php = docs_yaml("custom-framings")
     (folder / "acme.yaml").write_text(acme, encoding="utf-8")
     (folder / "php.yaml").write_text(php, encoding="utf-8")
-    (folder / "routes.yaml").write_text(readme_yaml("Routes map")[0], encoding="utf-8")
+    (folder / "routes.yaml").write_text(docs_yaml("routes-map")[0], encoding="utf-8")
     client = await aiohttp_client(create_app(ServerConfig(scenarios=folder, speed=0, seed=1)))
 
     body = await (await client.post("/acme/chat", json={"message": "你好"}, headers={**QUICK, "X-Mock-Scenario": "fast"})).text()
@@ -60,13 +59,13 @@ async def test_readme_framing_and_routes_work_as_written(folder: Path, aiohttp_c
     assert php_body.startswith(b'success: {"content":"\\u4f60"}\r\n') and php_body.endswith(b"\r\n0\r\n\r\n")
 
 
-def test_readme_scenario_framing_block_is_valid(folder: Path) -> None:
-    (folder / "php-backend.yaml").write_text(readme_yaml("App framings")[0], encoding="utf-8")
+def test_docs_scenario_framing_block_is_valid(folder: Path) -> None:
+    (folder / "php-backend.yaml").write_text(docs_yaml("app-framings")[0], encoding="utf-8")
     assert load_catalog(folder).scenarios["php-backend"].framing == FramingOptions(ascii_only=True)
 
 
-def test_readme_error_example(folder: Path) -> None:
-    acme = readme_yaml("Custom framings")[0].replace("{text_json}", "{content}")
+def test_docs_error_example(folder: Path) -> None:
+    acme = docs_yaml("custom-framings")[0].replace("{text_json}", "{content}")
     (folder / "acme.yaml").write_text(acme, encoding="utf-8")
     assert problems(folder) == ["acme.yaml:5: frame: unknown placeholder {content}; valid here: {json}, {text}, {text_json}"]
 

@@ -1,7 +1,7 @@
 """The playground page in headless Chromium (tests/browser/playground.mjs), at a desktop and a phone viewport.
 
 The page must run with no JavaScript error and no console error, and load nothing from outside the server.
-Screenshots go to a temporary folder; with MOCKLLM_SCREENSHOTS=1 they replace docs/playground-*.png.
+Screenshots go to a temporary folder; with MOCKLLM_SCREENSHOTS=1 they replace docs/images/playground-*.png.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from conftest import REPO, LiveServer
 from mockllm.server.state import STATE
 
 SCRIPT = REPO / "tests" / "browser" / "playground.mjs"
-DOCS = REPO / "docs"
+IMAGES = REPO / "docs" / "images"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 LIMIT_S = 180
 
@@ -34,8 +34,8 @@ pytestmark = pytest.mark.skipif(not (shutil.which("node") and Path(CHROMIUM).exi
 
 def shots_folder(tmp_path: Path) -> Path:
     if os.environ.get("MOCKLLM_SCREENSHOTS") == "1":
-        DOCS.mkdir(exist_ok=True)
-        return DOCS
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        return IMAGES
     return tmp_path
 
 

@@ -128,10 +128,9 @@ def test_a_fault_is_a_name_or_a_mapping():
         Scenario.model_validate({"schema": 1, "name": "s", "description": "d", "steps": [{"say": "x"}], "faults": [3]})
 
 
-def test_the_readme_example_loads():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Transport faults", 1)[1].split("\n## ", 1)[0]
-    example = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+def test_the_docs_example_loads():
+    page = (Path(__file__).resolve().parents[2] / "docs" / "reference" / "faults.md").read_text(encoding="utf-8")
+    example = yaml.safe_load(page.split("```yaml\n", 1)[1].split("```", 1)[0])
     scenario = Scenario.model_validate({"schema": 1, "name": "s", "description": "d", **example})
     assert [f.name for f in scenario.faults] == ["reset", "hang", "missing_separator"]
     assert scenario.steps[1].disconnect.name == "reset"

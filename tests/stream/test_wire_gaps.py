@@ -1,6 +1,6 @@
-import pytest
-
 """gaps: a real-time Gap between consecutive non-empty writes."""
+
+import pytest
 
 from mockllm.core.events import Delay, Gap, Respond
 from mockllm.stream.wire.gaps import gaps

@@ -1,6 +1,6 @@
-import pytest
-
 """heartbeat_ms: a heartbeat after every N ms of planned quiet, splitting the delays."""
+
+import pytest
 
 from mockllm.core.events import Delay, Respond
 from mockllm.stream.wire.heartbeat import heartbeats

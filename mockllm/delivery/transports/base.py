@@ -45,7 +45,7 @@ def reset_connection(raw: asyncio.Transport | None) -> None:
 class Transport(ABC):
     """One client connection as the pacer sees it."""
 
-    async def open(self) -> None:
+    async def open(self) -> None:  # noqa: B027 (optional: a transport with nothing to send first keeps it)
         """Get ready for the first write (HTTP: send the status line and headers)."""
 
     @abstractmethod
