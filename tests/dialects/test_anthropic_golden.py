@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 import pytest
-from regen_anthropic_golden import CASES, GOLDEN_DIR, capture, config
 from golden_files import readable_diff
+from regen_anthropic_golden import CASES, GOLDEN_DIR, capture, config
 
 from mockllm.server.app import create_app
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from golden_files import readable_diff
 from regen_dialect_golden import CASES, GOLDEN, capture
 from regen_golden import golden_config
-from golden_files import readable_diff
 
 from mockllm.server.app import create_app
 

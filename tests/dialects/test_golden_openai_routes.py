@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from golden_files import readable_diff
 from regen_golden import GOLDEN
 from regen_openai_routes_golden import CASES, capture, golden_config, golden_path
-from golden_files import readable_diff
 
 from mockllm.server.app import create_app
 
