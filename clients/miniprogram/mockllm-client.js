@@ -597,7 +597,9 @@
    * onText, onError, onDone, onEvent, onComplete({statusCode, text, done}), and
    * line-framing settings. A non-2xx answer becomes one error event
    * {code, msg, status}: code and msg from its JSON body when it has them, else
-   * the status and the body text. Returns the request task (.abort() stops it).
+   * the status and the body text; the answer is over then, so onDone follows
+   * (as it follows an in-band error and its end marker). A failed request
+   * (`fail`) gets onError only. Returns the request task (.abort() stops it).
    */
   function streamRequest(wx, options) {
     var reader = createChunkReader(options);
@@ -606,6 +608,7 @@
     var failure = null;
     var errorBody = new Utf8Decoder();
     var errorText = '';
+    var refused = false;
     function ok() {
       return status === 0 || (status >= 200 && status < 300);
     }
@@ -628,10 +631,12 @@
         } else if (ok()) {
           reader.end();
         } else {
+          refused = true;
           dispatch(options, httpError(status, errorText + errorBody.end(), spec));
+          dispatch(options, { type: 'done' });
         }
         if (options.onComplete) {
-          options.onComplete({ statusCode: status, text: reader.text(), done: reader.done() });
+          options.onComplete({ statusCode: status, text: reader.text(), done: refused || reader.done() });
         }
       }
     });

@@ -59,10 +59,17 @@ test('a stream split inside a character reaches onText whole, then onDone and on
   assert.deepEqual(calls, [['text', '你好'], ['done'], ['complete', { statusCode: 200, text: '你好', done: true }]]);
 });
 
-test('an HTTP error with an OpenAI error body gives its code and message, and the status', () => {
+test('an HTTP error with an OpenAI error body gives its code and message, and the status; then onDone', () => {
   const body = JSON.stringify({ error: { message: '余额不足', type: 'insufficient_quota', param: null, code: 101 } });
   const { calls } = run({ status: 402, chunks: [body] }, { framing: 'openai' });
-  assert.deepEqual(calls, [['error', { code: 101, msg: '余额不足', status: 402 }], ['complete', { statusCode: 402, text: '', done: false }]]);
+  assert.deepEqual(calls, [['error', { code: 101, msg: '余额不足', status: 402 }], ['done'], ['complete', { statusCode: 402, text: '', done: true }]]);
+});
+
+test('an HTTP error fires onDone once, after onError, whatever the framing', () => {
+  for (const framing of ['miniprogram', 'text', 'ndjson', 'sse-json', 'openai']) {
+    const { calls } = run({ status: 429, chunks: ['{"code":429,"msg":"slow down"}'] }, { framing });
+    assert.deepEqual(calls.map(([kind]) => kind), ['error', 'done', 'complete'], framing);
+  }
 });
 
 test('an HTTP error without a code gives the status as code; a body that is not JSON is the message', () => {
