@@ -3,41 +3,20 @@
 // stdout: JSON lines: {ask: ...} when it needs the test to act (the test answers one line on stdin), {check, ...} per
 // check passed, and last {done: true, problems: [...]}: JavaScript errors, console errors and requests that left
 // the server's origin. CHROMIUM overrides /usr/bin/chromium.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
 
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-const VIEWPORTS = {
-  desktop: { viewport: { width: 1440, height: 1000 }, colorScheme: "dark" },
-  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: "light" },
-};
-const TIMEOUT = 15_000;
+import { runInBrowser, say } from "./playground_browser.mjs";
 
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const nextLine = async () => (await lines.next()).value;
 const { origin, viewport, shots } = JSON.parse(await nextLine());
-const say = (value) => console.log(JSON.stringify(value));
 const ask = async (value) => {
   say({ ask: value });
   return JSON.parse(await nextLine());
 };
 
-const profile = mkdtempSync(join(tmpdir(), "mockllm-playground-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: FLAGS,
-  ...VIEWPORTS[viewport],
-});
-context.setDefaultTimeout(TIMEOUT);
-const problems = [];
-try {
-  const page = context.pages()[0] || (await context.newPage());
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => message.type() === "error" && problems.push(`console.error: ${message.text()}`));
+await runInBrowser(viewport, {}, async (page, problems) => {
   page.on("request", (request) => {
     const url = request.url();
     if (!url.startsWith(origin + "/") && !url.startsWith("data:")) problems.push(`request outside the server: ${url}`);
@@ -127,11 +106,4 @@ try {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(shots, "playground-desktop.png"), fullPage: true });
   }
-} catch (error) {
-  problems.push(`${error.name}: ${error.message.split("\n")[0]}`);
-} finally {
-  say({ done: true, problems });
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-  process.exit(0);
-}
+});

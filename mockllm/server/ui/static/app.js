@@ -2,7 +2,7 @@
 
 import { createAnswerReader } from "./answer.js";
 import { createDemo } from "./demo.js";
-import { $, api, fill, h } from "./dom.js";
+import { $, ADMIN_TOKEN, api, fill, forgetToken, h, rememberToken } from "./dom.js";
 import { renderInspector } from "./inspector.js";
 import { followJournal } from "./live.js";
 import { clientFraming, createPhone } from "./phone.js";
@@ -47,10 +47,12 @@ function showScenarios() {
 
 function fillSelects() {
   const names = state.scenarios.map((s) => s.name);
-  fill(form.elements.scenario, h("option", { value: "" }, "(server's choice: overrides, match rules, default)"), names.map((n) => h("option", { value: n }, n)));
+  fill(form.elements.scenario, h("option", { value: "", title: "Demo control's overrides, match rules, the default" }, "(server's choice)"), names.map((n) => h("option", { value: n }, n)));
   fill($("#demo-scenario"), names.map((n) => h("option", { value: n }, n)));
   const groups = group(state.targets);
   fill(form.elements.target, [...groups].map(([label, items]) => h("optgroup", { label }, items.map((t) => h("option", { value: state.targets.indexOf(t) }, t.label)))));
+  const miniprogram = state.targets.findIndex((t) => t.framing === "miniprogram");
+  if (miniprogram >= 0) form.elements.target.value = String(miniprogram); // what the phone preview is for
   fill($("#demo-routes"), [...new Set(state.targets.map((t) => t.path))].map((p) => h("option", { value: p })));
 }
 
@@ -142,17 +144,28 @@ function setBusy(busy, text) {
   $("#try-status").textContent = text;
 }
 
+/**
+ * The Demo control override that will answer a request to `path` of `session`, if any: Demo control wins over this
+ * page's own scenario pick, as it does over every other client's choice, so the pick is left out then.
+ */
+async function demoOverrideFor(path, session) {
+  const overrides = await api("../overrides");
+  return overrides.find((o) => (o.route === null || o.route === path) && (o.session === null || o.session === (session || null))) || null;
+}
+
 async function send(prompt) {
   if (!prompt.trim() || state.current) return;
   const target = currentTarget();
   const tag = String(++state.counter);
+  const session = form.elements.session.value.trim();
+  const override = await demoOverrideFor(target.path, session).catch(() => null);
   const headers = {
     ...mockHeaders({
-      scenario: form.elements.scenario.value,
+      scenario: override ? "" : form.elements.scenario.value,
       speed: form.elements.speed.value,
       seed: form.elements.seed.value,
       wire: wireOptions(form),
-      session: form.elements.session.value.trim(),
+      session,
     }),
     [TAG]: tag,
   };
@@ -162,7 +175,7 @@ async function send(prompt) {
   state.runs.set(tag, run);
   for (const old of [...state.runs.keys()].slice(0, -20)) state.runs.delete(old); // runs whose entry never came
   inspect({ run });
-  setBusy(true, `streaming from ${run.url}…`);
+  setBusy(true, `streaming from ${run.url}${override ? ` (Demo control: ${override.scenario})` : ""}…`);
   const transport = (url, init, on = {}) =>
     record(url, { ...init, signal: controller.signal }, {
       headers: (response) => {
@@ -212,7 +225,7 @@ async function askPage(prompt, run, transport) {
   const error = reader?.state.error || (run.error ? { code: "network", msg: run.error } : null);
   answer.textContent = reader?.state.text || (error ? "" : reader?.state.body) || "";
   if (error) answer.append(h("div", { class: "answer-error" }, `error${error.code === null ? "" : ` ${error.code}`}: ${error.msg}`));
-  if (reader?.state.text || error) phone.show(prompt, reader?.state.text || "", error); // embeddings and token counts have nothing to chat
+  if (reader?.state.text || error) phone.show(prompt, reader?.state.text || "", error, run.response?.headers.get("X-Mock-Scenario")); // embeddings and token counts have nothing to chat
 }
 
 form.addEventListener("submit", (event) => {
@@ -256,14 +269,52 @@ function onEntry(entry) {
   if (entry.override || entry.path === "/_mock/overrides" || entry.path.startsWith("/_mock/overrides/")) demo.refresh();
 }
 
+// ---------------------------------------------------------------- the admin token
+
+/** Ask for the admin token, saying why (the server's 401 reason included), instead of waiting on "connecting…". */
+function askForToken(reason) {
+  const panel = $("#token-panel");
+  $("#token-status").textContent = reason;
+  $("#live-state").textContent = "admin token needed";
+  panel.hidden = false;
+  document.body.dataset.auth = "needed";
+  $("#token-input").focus();
+}
+
+$("#token-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  rememberToken($("#token-input").value.trim());
+  $("#token-panel").hidden = true;
+  $("#token-status").textContent = "";
+  start();
+});
+
+/** A refusal of the page's own admin calls: a 401 asks for the (right) token; anything else goes on as an error. */
+function refused(error) {
+  if (error.status !== 401) throw error;
+  const tried = ADMIN_TOKEN;
+  forgetToken();
+  askForToken(tried ? `The server refused the token this tab had (401): ${error.message}` : `401: ${error.message}`);
+}
+
+let following = null;
+
 async function start() {
-  const [scenarios, dialects] = await Promise.all([api("../scenarios"), api("../dialects")]);
+  let scenarios, dialects;
+  try {
+    [scenarios, dialects] = await Promise.all([api("../scenarios"), api("../dialects")]);
+    await demo.refresh();
+  } catch (error) {
+    return refused(error);
+  }
+  if (location.hash.includes("token=")) history.replaceState(null, "", location.pathname + location.search); // kept for the tab, out of sight
+  delete document.body.dataset.auth;
   state.scenarios = scenarios;
   state.targets = targets(dialects);
   fillSelects();
   showScenarios();
-  await demo.refresh();
-  followJournal($("#live-rows"), $("#live-state"), { onPick: (entry) => inspect({ entry }), onEntry });
+  following?.close();
+  following = followJournal($("#live-rows"), $("#live-state"), { onPick: (entry) => inspect({ entry }), onEntry, onRefused: refused });
   document.body.dataset.ready = "true";
 }
 

@@ -1,6 +1,6 @@
 // Live traffic: the journal pushed over Server-Sent Events (GET /_mock/live), every request from any client.
 
-import { ADMIN_TOKEN, h } from "./dom.js";
+import { ADMIN_TOKEN, api, h } from "./dom.js";
 
 const MAX_ROWS = 300;
 
@@ -33,8 +33,11 @@ function row(entry, onPick) {
   );
 }
 
-/** Follow the journal: each finished entry is handed to `onEntry` and shown as a row (newest first). */
-export function followJournal(tbody, stateEl, { onPick, onEntry }) {
+/**
+ * Follow the journal: each finished entry is handed to `onEntry` and shown as a row (newest first). When the feed
+ * fails and the server refuses the page's admin token (401), the feed stops and `onRefused(error)` says so.
+ */
+export function followJournal(tbody, stateEl, { onPick, onEntry, onRefused }) {
   const seen = new Set();
   const source = new EventSource("../live?backlog=50" + (ADMIN_TOKEN ? "&mock_admin_token=" + encodeURIComponent(ADMIN_TOKEN) : ""));
   let opened = false;
@@ -46,7 +49,14 @@ export function followJournal(tbody, stateEl, { onPick, onEntry }) {
     opened = true;
     stateEl.textContent = "live";
   });
-  source.addEventListener("error", () => (stateEl.textContent = "reconnecting…"));
+  source.addEventListener("error", () => {
+    stateEl.textContent = "reconnecting…";
+    api("../overrides").catch((error) => {
+      if (error.status !== 401) return; // the server is away: EventSource keeps trying
+      source.close();
+      onRefused(error);
+    });
+  });
   source.addEventListener("message", (event) => {
     const entry = JSON.parse(event.data);
     if (seen.has(entry.id)) return;

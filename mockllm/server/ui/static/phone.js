@@ -52,8 +52,8 @@ export function createPhone(root) {
     },
   };
 
-  /** A `wx` whose request() goes through `transport(url, init, on)` (see try.js `record`). */
-  const wxWith = (transport) => ({
+  /** A `wx` whose request() goes through `transport(url, init, on)` (see request.js `record`); `seen.scenario` is the answer's. */
+  const wxWith = (transport, seen) => ({
     ...ui,
     request(options) {
       const onChunk = [];
@@ -66,7 +66,10 @@ export function createPhone(root) {
         signal: controller.signal,
       };
       transport(options.url, init, {
-        headers: (response) => onHeaders.forEach((f) => f({ statusCode: response.status, header: Object.fromEntries(response.headers) })),
+        headers: (response) => {
+          seen.scenario = response.headers.get("X-Mock-Scenario");
+          onHeaders.forEach((f) => f({ statusCode: response.status, header: Object.fromEntries(response.headers) }));
+        },
         read: (read) => onChunk.forEach((f) => f({ data: read.bytes.slice().buffer })),
       }).then((recording) => {
         if (recording.error) options.fail?.({ errMsg: `request:fail ${recording.error}` });
@@ -84,12 +87,20 @@ export function createPhone(root) {
     return el;
   };
 
+  /** Under an answer: the scenario that gave it (the `X-Mock-Scenario` response header), so a demo shows what played. */
+  const caption = (scenario) => {
+    if (!scenario) return;
+    chat.append(h("div", { class: "bubble-scenario", title: "X-Mock-Scenario: the scenario that answered" }, `scenario · ${scenario}`));
+    chat.scrollTop = chat.scrollHeight;
+  };
+
   return {
     /** Ask `question` as the page would: streamRequest(wx, …) with the README's error handling. Resolves when complete. */
     ask({ question, url, headers, framing, transport }) {
       bubble("user", question);
       const answer = bubble("bot typing", "");
-      const wx = wxWith(transport);
+      const seen = { scenario: null };
+      const wx = wxWith(transport, seen);
       return new Promise((resolve) => {
         globalThis.mockllmClient.streamRequest(wx, {
           url,
@@ -112,19 +123,21 @@ export function createPhone(root) {
           onComplete: ({ statusCode, done }) => {
             answer.classList.remove("typing");
             if (!done && statusCode >= 200 && statusCode < 300) answer.append(h("span", { class: "bubble-note" }, "（回答中断）"));
-            resolve({ statusCode, done });
+            caption(seen.scenario);
+            resolve({ statusCode, done, scenario: seen.scenario });
           },
         });
       });
     },
-    /** Show a provider answer (read by the page, not the client) as the bot's bubble. */
-    show(question, text, error) {
+    /** Show a provider answer (read by the page, not the client) as the bot's bubble, with the scenario that gave it. */
+    show(question, text, error, scenario) {
       bubble("user", question);
       const answer = bubble("bot", text);
       if (error) {
         answer.append(h("span", { class: "bubble-error" }, `错误 ${error.code ?? ""}: ${error.msg}`));
         ui.showToast({ title: error.msg || `错误 ${error.code}` });
       }
+      caption(scenario);
     },
     clear() {
       chat.replaceChildren();
