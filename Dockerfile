@@ -13,7 +13,8 @@ COPY mockllm ./mockllm
 # the playground serves the mini-program reference client (mockllm/server/ui/static links to it)
 COPY clients/miniprogram/mockllm-client.js ./clients/miniprogram/
 RUN pip install . && useradd --create-home --uid 10001 mockllm
-COPY scenarios ./scenarios
+# the shipped scenarios (package data) also as the folder it serves, for a mount to replace
+COPY mockllm/scenarios/shipped ./scenarios
 
 USER mockllm
 EXPOSE 8000

@@ -16,11 +16,12 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from mockllm.scenarios.catalog import SHIPPED
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
-SCENARIOS = TESTS.parent / "scenarios"
+SCENARIOS = SHIPPED
 GOLDEN_APP = TESTS / "golden" / "app"
 GOLDEN_SEED = 20250101
 FRAMINGS = ("miniprogram", "text", "sse-json", "ndjson", "ai-sdk")

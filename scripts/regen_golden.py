@@ -17,13 +17,14 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from mockllm.scenarios.catalog import SHIPPED
 from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.scenario import Scenario
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
-SCENARIOS = TESTS.parent / "scenarios"
+SCENARIOS = SHIPPED
 GOLDEN = TESTS / "golden"
 GOLDEN_SEED = 20250101
 MESSAGES = [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "你好，请介绍一下你自己。Who are you?"}]

@@ -18,14 +18,14 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 from regen_golden import TOOLS as CHAT_TOOLS
 
-from mockllm.scenarios.catalog import Catalog
+from mockllm.scenarios.catalog import SHIPPED, Catalog
 from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.scenario import Scenario
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
-SCENARIOS = TESTS.parent / "scenarios"
+SCENARIOS = SHIPPED
 GOLDEN_RESPONSES = TESTS / "golden" / "responses"
 GOLDEN_SEED = 20250101
 #: The chat goldens' tool, in Responses' flat function tool shape.

@@ -10,6 +10,7 @@ import pytest
 from golden_files import Golden
 
 from mockllm.core.request import ChatRequest
+from mockllm.scenarios.catalog import SHIPPED
 from mockllm.scenarios.scenario import Scenario
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
@@ -17,7 +18,7 @@ from mockllm.stream.call import Call
 from mockllm.testing.background import BackgroundServer
 
 REPO = Path(__file__).resolve().parent.parent
-SCENARIOS = REPO / "scenarios"
+SCENARIOS = SHIPPED  # package data; `scenarios/` at the repository root links to it
 
 
 class LiveServer(BackgroundServer):

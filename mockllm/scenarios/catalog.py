@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
 
 DEFAULT_SCENARIO = "default"
+#: The scenarios that ship with mockllm: package data, so an installed wheel serves them from any folder
+#: (a clone also reaches them as `scenarios/`, a link to this folder).
+SHIPPED = Path(__file__).resolve().parent / "shipped"
 
 
 @dataclass
@@ -28,5 +31,4 @@ class Catalog:
     def names(self) -> list[str]:
         """Scenario names, sorted."""
         return sorted(self.scenarios)
-
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+from mockllm.scenarios.catalog import SHIPPED
+
+DEFAULT_SCENARIOS = SHIPPED
 
 
 @dataclass(frozen=True)

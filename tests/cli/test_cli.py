@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from mockllm.cli import SERVE_FLAGS, _parser, config_from, main
+from mockllm.scenarios.catalog import SHIPPED
 from mockllm.scenarios.loading import load_catalog
 from mockllm.server.config import ServerConfig
 
 REPO = Path(__file__).resolve().parents[2]
-SCENARIOS = REPO / "scenarios"
+SCENARIOS = SHIPPED
 
 #: flag → (value as typed, value in the config)
 GOOD_VALUES = {

@@ -12,9 +12,9 @@ import pytest
 
 from mockllm.core.incoming import Incoming
 from mockllm.dialects.ai_sdk import AISdkUI
+from mockllm.scenarios.catalog import SHIPPED
 
 BROWSER = Path(__file__).resolve().parents[1] / "browser"
-REPO = Path(__file__).resolve().parents[2]
 ROUTES = """
 schema: 1
 kind: routes
@@ -35,7 +35,7 @@ needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="needs Node
 
 @pytest.fixture
 def server(live_server, tmp_path: Path):
-    shutil.copytree(REPO / "scenarios", tmp_path, dirs_exist_ok=True)
+    shutil.copytree(SHIPPED, tmp_path, dirs_exist_ok=True)
     (tmp_path / "routes.yaml").write_text(ROUTES, encoding="utf-8")
     (tmp_path / "ui-call.yaml").write_text(UI_CALL, encoding="utf-8")
     return live_server(scenarios=tmp_path)

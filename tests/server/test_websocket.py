@@ -16,9 +16,9 @@ import aiohttp
 import pytest
 
 from mockllm.delivery.transports.websocket import BINARY, CONTINUATION, TEXT, close_frame, frame, message_frames
+from mockllm.scenarios.catalog import SHIPPED
 
 BROWSER = Path(__file__).resolve().parents[1] / "browser"
-REPO = Path(__file__).resolve().parents[2]
 END = "0\r\n\r\n"
 SSE_END = "data: [DONE]\n\n"
 EXTRA = """
@@ -38,7 +38,7 @@ attempts:
 
 @pytest.fixture
 def server(live_server, tmp_path: Path):
-    shutil.copytree(REPO / "scenarios", tmp_path, dirs_exist_ok=True)
+    shutil.copytree(SHIPPED, tmp_path, dirs_exist_ok=True)
     (tmp_path / "extra.yaml").write_text(EXTRA, encoding="utf-8")
     return live_server(scenarios=tmp_path)
 
