@@ -82,7 +82,11 @@ export interface Routable {
 
 export declare class MockllmSession {
   readonly id: string;
+  /** The server's root URL (no session in it). */
   readonly url: string;
+  /** This session's root, `{url}/s/{id}`: requests under it count as this session's, no header needed. */
+  readonly baseUrl: string;
+  /** The `baseURL` for an OpenAI SDK, with the session in it: `{url}/s/{id}/v1`. */
   readonly openaiBaseUrl: string;
   readonly headers: { "X-Mock-Session": string };
   defineScenario(document: ScenarioDocument | string): Promise<string[]>;

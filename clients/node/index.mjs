@@ -83,19 +83,32 @@ export class MockllmClient {
   }
 }
 
-/** One test's view of the server: every request that sends `headers` sees its scenarios and lands in its journal. */
+/**
+ * One test's view of the server: every request under `baseUrl`, or that sends `headers`, sees its scenarios and
+ * lands in its journal.
+ */
 export class MockllmSession {
   constructor(client, id) {
     this.client = client;
     this.id = id;
   }
 
+  /** The server's root URL (no session in it). */
   get url() {
     return this.client.url;
   }
 
+  /**
+   * This session's root, `{url}/s/{id}`: every route answers under it as if the request sent the session header,
+   * so an app or framework configured with a base URL alone is isolated too.
+   */
+  get baseUrl() {
+    return `${this.client.url}/s/${encodeURIComponent(this.id)}`;
+  }
+
+  /** The `baseURL` for an OpenAI SDK, with the session in it: `{url}/s/{id}/v1`. */
   get openaiBaseUrl() {
-    return this.client.openaiBaseUrl;
+    return `${this.baseUrl}/v1`;
   }
 
   /** `{"X-Mock-Session": id}`: pass as `defaultHeaders` to an SDK, or add to `fetch`. */

@@ -18,3 +18,4 @@ class Incoming:
     json: Any = None
     json_error: str | None = None
     match_info: Mapping[str, str] = field(default_factory=dict)
+    session: str | None = None  # the session it belongs to (path prefix, header or query), as the server read it

@@ -21,7 +21,7 @@ from mockllm.server.exchange import handle_chat
 from mockllm.server.journal import Journal
 from mockllm.server.limits import quiet_protocol_errors
 from mockllm.server.middleware import Handler, as_response, cors, on_prepare, shaped_errors
-from mockllm.server.sessions import request_session
+from mockllm.server.sessions import request_session, session_paths
 from mockllm.server.state import STATE, ServerState
 from mockllm.stream import text_render
 
@@ -36,7 +36,8 @@ def create_app(config: ServerConfig | None = None, catalog: Catalog | None = Non
     config = with_admin_token(config or ServerConfig())
     catalog = catalog or load_catalog(config.scenarios)
     check_default(catalog, config.default)
-    app = web.Application(middlewares=[cors, guard_admin, shaped_errors], client_max_size=config.max_body_bytes)
+    # session_paths first: it answers `/s/{session}/…` again from the top, as the request without the prefix
+    app = web.Application(middlewares=[session_paths, cors, guard_admin, shaped_errors], client_max_size=config.max_body_bytes)
     app[STATE] = ServerState(config=config, catalog=catalog, journal=Journal(config.journal_size, config.journal_max_bytes))
     app[ACCESS] = AdminAccess.of(config)
     app.on_response_prepare.append(on_prepare)

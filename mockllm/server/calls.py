@@ -15,7 +15,6 @@ from mockllm.scenarios.scenario import Scenario
 from mockllm.server.demo import DemoOverrides, Override, names_own_scenario
 from mockllm.server.request_overrides import Overrides, new_seed, read_overrides
 from mockllm.server.selection import select
-from mockllm.server.sessions import session_of
 from mockllm.server.state import ServerState
 from mockllm.server.wire_overrides import request_wire
 from mockllm.server.worker_processes import attempts_refusal
@@ -30,10 +29,11 @@ def make_call(incoming: Incoming, dialect: Dialect, state: ServerState) -> tuple
     headers, query, path = incoming.headers, incoming.query, incoming.path
     overrides: Overrides = read_overrides(headers, query)
     config = state.config
-    session = session_of(headers, query)
+    session = incoming.session
     catalog = state.view(session)
     override, scenario = _demo_override(chat, catalog, state.demo, path, session, headers, query)
-    scenario = scenario or select(catalog, chat, headers=headers, query=query, path=path, default=config.default)
+    posted = state.runtime.layers(session)
+    scenario = scenario or select(catalog, chat, headers=headers, query=query, path=path, default=config.default, posted=posted)
     if scenario.attempts and config.workers > 1:
         raise bad_request(attempts_refusal(config.workers, scenario.name))
     scenario, attempt = take_attempt(state.sessions, catalog.scenarios, scenario, session, path, chat)

@@ -16,6 +16,7 @@ from mockllm.core.incoming import Incoming
 from mockllm.core.redact import redact_json, redact_pairs, safe_text
 from mockllm.core.strict_json import parse_json
 from mockllm.server.middleware import unreadable_body
+from mockllm.server.sessions import request_session
 
 if sys.version_info >= (3, 11):
     from asyncio import timeout
@@ -45,6 +46,7 @@ async def read_incoming(request: web.Request, entry: dict[str, Any] | None = Non
         json=parsed,
         json_error=error,
         match_info={k: safe_text(v) for k, v in request.match_info.items()},
+        session=request_session(request),
     )
 
 
@@ -53,7 +55,7 @@ async def _read_body(request: web.Request, timeout_s: float | None) -> bytes:
         async with timeout(timeout_s):  # not wait_for: no extra task, so a body already here is read before a close is seen
             return await request.read()
     except web.HTTPRequestEntityTooLarge as exc:
-        raise bad_request(f"Request body too large: {exc.text or 'over the limit'}.", status=413) from None
+        raise bad_request(f"Request body too large: {(exc.text or 'over the limit').rstrip('.')}.", status=413) from None
     except RequestPayloadError as exc:
         raise bad_request(unreadable_body(exc)) from None
     except asyncio.TimeoutError:

@@ -2,15 +2,17 @@
 
 A posted scenario is validated exactly like a file's. What a request sees is
 a view: its session's posted scenarios, then the global posted ones, then the
-folder's, a name shadowing the same name further down. So a test that posts
-`default` for its session changes the answer of every request of that session
-and of no other.
+folder's, a name shadowing the same name further down. Selection asks each
+posted layer whole (match rules, then its `default`) before the folder's match
+rules (see `mockllm.server.selection`), so a test that posts `default` for its
+session is the answer of every request of that session that names no
+scenario, and of no other.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -62,6 +64,11 @@ class RuntimeScenarios:
         if session is not None and name in self._scopes.get(session, {}):
             return True, session
         return name in self._scopes.get(None, {}), None
+
+    def layers(self, session: str | None) -> list[Mapping[str, Scenario]]:
+        """The posted scenarios a request of `session` sees, nearest first: its session's, then everyone's (empty ones left out)."""
+        scopes = [self._scopes.get(session) if session is not None else None, self._scopes.get(None)]
+        return [scope for scope in scopes if scope]
 
     def view(self, base: Catalog, session: str | None) -> Catalog:
         """What a request of `session` sees: its posted scenarios, the global ones, then `base`'s."""

@@ -21,7 +21,6 @@ import itertools
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from multidict import CIMultiDict, CIMultiDictProxy
 
 from mockllm.core.errors import RequestError
 from mockllm.core.incoming import Incoming
@@ -33,7 +32,7 @@ from mockllm.dialects.base import Dialect
 from mockllm.scenarios.wire import WireConfig
 from mockllm.server.exchange import exchange
 from mockllm.server.incoming import clean_headers, clean_query
-from mockllm.server.sessions import SESSION_HEADER, request_session
+from mockllm.server.sessions import request_session
 from mockllm.server.state import STATE
 from mockllm.stream.wire import apply_wire
 
@@ -99,9 +98,7 @@ def _incoming(request: web.Request, data: bytes, session: str, entry: dict[str, 
     if error is not None and data.strip():
         parsed, error = {"prompt": data.decode("utf-8", "replace")}, None
     entry["body"] = redact_json(parsed)
-    headers = CIMultiDict(clean_headers(request.headers))
-    headers[SESSION_HEADER] = session
-    return Incoming("POST", request.path, clean_query(request.query), CIMultiDictProxy(headers), data, parsed, error, dict(request.match_info))
+    return Incoming("POST", request.path, clean_query(request.query), clean_headers(request.headers), data, parsed, error, dict(request.match_info), session)
 
 
 def _route(framing: Dialect) -> str:

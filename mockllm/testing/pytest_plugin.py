@@ -66,14 +66,23 @@ class Mockllm:
         self._clients: list[Any] = []
 
     @property
-    def base_url(self) -> str:
-        """The server's root URL, e.g. `http://127.0.0.1:PORT` (app framings live at `/{framing}/…`)."""
+    def server_url(self) -> str:
+        """The server's root URL with no session in it, e.g. `http://127.0.0.1:PORT`."""
         return self.url
 
     @property
+    def base_url(self) -> str:
+        """This test's root URL, `http://127.0.0.1:PORT/s/{session}`: every route answers under it as this test's.
+
+        App framings live at `/{framing}/…` under it, Anthropic at `/v1/messages`,
+        and so on; a client given only this URL sends no header and is still isolated.
+        """
+        return f"{self.url}/s/{self.session}"
+
+    @property
     def openai_base_url(self) -> str:
-        """The `base_url` for an OpenAI SDK: the root URL + `/v1`."""
-        return f"{self.url}/v1"
+        """The `base_url` for an OpenAI SDK, with this test's session in it: `http://127.0.0.1:PORT/s/{session}/v1`."""
+        return f"{self.base_url}/v1"
 
     @property
     def headers(self) -> dict[str, str]:

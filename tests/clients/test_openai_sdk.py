@@ -129,10 +129,10 @@ def test_models_list(server: Any) -> None:
     assert [m.id for m in sync_client(server).models.list()] == NAMES
 
 
-def test_unknown_scenario_raises_not_found_listing_names(server: Any) -> None:
+def test_unknown_scenario_raises_not_found_pointing_to_the_names(server: Any) -> None:
     with pytest.raises(openai.NotFoundError) as info:
-        sync_client(server).chat.completions.create(model="x", messages=MESSAGES, extra_headers={"X-Mock-Scenario": "nope"})
-    assert f"Known scenarios: {', '.join(NAMES)}." in str(info.value)
+        sync_client(server).chat.completions.create(model="x", messages=MESSAGES, extra_headers={"X-Mock-Scenario": "helo"})
+    assert f"Did you mean 'hello'? GET /_mock/scenarios lists the {len(NAMES)} known scenarios." in str(info.value)
     assert info.value.code == "scenario_not_found"
 
 

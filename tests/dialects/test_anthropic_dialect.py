@@ -159,7 +159,7 @@ async def test_bad_requests_get_anthropics_error_shape_with_its_request_id(clien
 async def test_an_unknown_scenario_is_not_found_error(client: TestClient[Any, Any]) -> None:
     response = await client.post("/v1/messages", json=request("hello"), headers={"X-Mock-Scenario": "nope"})
     body = await response.json()
-    assert response.status == 404 and body["error"]["type"] == "not_found_error" and "Known scenarios" in body["error"]["message"]
+    assert response.status == 404 and body["error"]["type"] == "not_found_error" and "GET /_mock/scenarios lists" in body["error"]["message"]
 
 
 async def test_an_oversize_body_is_request_too_large(aiohttp_client: Any) -> None:

@@ -125,4 +125,4 @@ async def test_bad_request_in_the_app_shape(client: Client) -> None:
     assert response.status == 400 and await response.json() == {"code": 400, "msg": "'stream' must be true or false; got 'maybe'."}
     unknown = await client.post("/miniprogram/chat", json={"q": "x"}, headers={"X-Mock-Scenario": "nope"})
     body = await unknown.json()
-    assert unknown.status == 404 and body["code"] == "scenario_not_found" and "recharge-required" in body["msg"]
+    assert unknown.status == 404 and body["code"] == "scenario_not_found" and "GET /_mock/scenarios lists" in body["msg"]

@@ -111,11 +111,11 @@ async def test_scenario_selected_per_request(client: Client, how: dict[str, Any]
     assert (await response.json())["choices"][0]["message"]["content"] == "回声 echo"
 
 
-async def test_unknown_scenario_is_404_listing_names(client: Client) -> None:
+async def test_unknown_scenario_is_404_pointing_to_the_names(client: Client) -> None:
     response = await client.post(CHAT, json={"messages": HI}, headers={"X-Mock-Scenario": "nope"})
     error = await error_json(response, 404)
     names = load_catalog(SCENARIOS).names
-    assert error["message"] == f"Unknown scenario 'nope' (from header X-Mock-Scenario). Known scenarios: {', '.join(names)}."
+    assert error["message"] == f"Unknown scenario 'nope' (from header X-Mock-Scenario). GET /_mock/scenarios lists the {len(names)} known scenarios."
     assert error["code"] == "scenario_not_found"
 
 
@@ -214,7 +214,7 @@ async def test_bad_chat_requests(client: Client, request_kwargs: dict[str, Any],
 async def test_oversize_body_is_413(make_client: MakeClient) -> None:
     client = await make_client(max_body_bytes=1000)
     error = await error_json(await client.post(CHAT, json={"messages": [{"role": "user", "content": "x" * 2000}]}), 413)
-    assert error["message"].startswith("Request body too large")
+    assert error["message"] == "Request body too large: Maximum request body size 1000 exceeded."
     assert "1000" in error["message"]
 
 

@@ -53,6 +53,22 @@ test("two sessions each get their own answer and journal (official openai SDK)",
   assert.deepEqual(await a.journal(), []);
 });
 
+test("a client given only the session's base URL is isolated: no header, its scenario and its journal", async () => {
+  const [session, other] = [server.session(), server.session()];
+  assert.equal(session.openaiBaseUrl, `${server.url}/s/${session.id}/v1`);
+  await session.defineScenario({ steps: [{ say: "only for this session" }] });
+  const bare = new OpenAI({ baseURL: session.openaiBaseUrl, apiKey: "unused", maxRetries: 0 });
+  const reply = await bare.chat.completions.create({ model: "m", messages: HI });
+  assert.equal(reply.choices[0].message.content, "only for this session");
+  const raw = await fetch(`${other.baseUrl}/miniprogram/chat`, { method: "POST", body: JSON.stringify({ message: "hi" }) });
+  assert.equal(raw.headers.get("X-Mock-Scenario"), "default");
+  assert.doesNotMatch(await raw.text(), /only for this session/);
+  const [entry] = await session.journal();
+  assert.deepEqual([entry.path, entry.session], ["/v1/chat/completions", session.id]);
+  assert.deepEqual((await other.journal()).map((e) => [e.path, e.session]), [["/miniprogram/chat", other.id]]);
+  await Promise.all([session.reset(), other.reset()]);
+});
+
 test("YAML text, streaming, and a tool call", async () => {
   const session = server.session();
   const names = await session.defineScenario(
