@@ -59,28 +59,29 @@ class Document:
     data: Any
     node: yaml.Node
 
-    def line_of(self, loc: Sequence[str | int]) -> int:
-        """Return the 1-based line of the deepest node `loc` reaches."""
+    def line_of(self, loc: Sequence[str | int], *, at_key: bool = False) -> int:
+        """Return the 1-based line of the deepest node `loc` reaches; `at_key`: of the last key itself, not its value."""
         node = self.node
-        for key in loc:
-            child = _child(node, key)
+        for depth, key in enumerate(loc, 1):
+            child = _key_node(node, key) if at_key and depth == len(loc) else _child(node, key)
             if child is None:
                 break
             node = child
         return node.start_mark.line + 1
 
-    def problem(self, loc: Sequence[str | int], message: str) -> Problem:
-        """A problem at `loc` in this document."""
-        return Problem(self.file, self.line_of(loc), dotted(loc), message)
+    def problem(self, loc: Sequence[str | int], message: str, *, at_key: bool = False) -> Problem:
+        """A problem at `loc` in this document (`at_key`: at the line of its last key, for a key that is wrong itself)."""
+        return Problem(self.file, self.line_of(loc, at_key=at_key), dotted(loc), message)
 
     def problems_from(self, error: ValidationError, prefix: Sequence[str | int] = ()) -> list[Problem]:
         """Turn a pydantic error into problems placed at their YAML lines."""
         found = []
         for item in error.errors(include_url=False):
             loc = [*prefix, *(k for k in item["loc"] if not _is_union_tag(k))]
-            if item["type"] == "unknown_key":
+            unknown = item["type"] == "unknown_key"
+            if unknown:
                 loc.append(item["ctx"]["key"])
-            found.append(self.problem(loc, _message(item)))
+            found.append(self.problem(loc, _message(item), at_key=unknown))
         return found
 
 
@@ -192,15 +193,72 @@ def _short_path(loc: Sequence[str | int]) -> str:
 
 
 def _construct(name: str, node: yaml.Node) -> Any:
-    """Python data of one checked node tree; a value YAML cannot build (a bad merge key, a huge number) is a problem."""
-    loader = yaml.SafeLoader("")
+    """Python data of one checked node tree; a value YAML cannot build is a problem at that value's line.
+
+    A bad merge key, a huge number, `!!timestamp 'x'` (PyYAML's constructor
+    fails on it with an AttributeError): whatever the constructor raises.
+    """
+    loader = _PlacingConstructor()
     try:
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise ProblemsError([_marked_problem(name, exc, [])]) from None
-    except (ValueError, TypeError, OverflowError) as exc:
-        reason = "a number has too many digits" if "digits" in str(exc) else str(exc)
-        raise ProblemsError([Problem(name, node.start_mark.line + 1, "", f"invalid YAML value: {reason}")]) from None
+    except _Unbuildable as exc:
+        raise ProblemsError([_value_problem(name, node, exc.node, exc.__cause__)]) from None
+
+
+class _Unbuildable(Exception):
+    """The constructor failed on `node` (the exception is the cause)."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__(node.start_mark)
+        self.node = node
+
+
+class _PlacingConstructor(yaml.SafeLoader):
+    """PyYAML's safe constructor, noting the innermost node any failure comes from."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (_Unbuildable, yaml.MarkedYAMLError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure of a constructor is the file's problem, placed at its node
+            raise _Unbuildable(node) from exc
+
+
+def _value_problem(name: str, root: yaml.Node, node: yaml.Node, cause: BaseException | None) -> Problem:
+    """`file:line: path: invalid YAML value: …` for a node the constructor could not build."""
+    text = str(cause or "")
+    if "digits" in text:
+        reason = "a number has too many digits"
+    elif isinstance(node, yaml.ScalarNode) and node.tag.startswith("tag:yaml.org,2002:"):
+        kind = node.tag.rsplit(":", 1)[1]
+        reason = f"{node.value[:80]!r} is not a valid !!{kind}" + (f" ({text})" if isinstance(cause, (ValueError, OverflowError)) and text else "")
+    else:
+        reason = text or type(cause).__name__
+    return Problem(name, node.start_mark.line + 1, _short_path(_path_to(root, node) or []), f"invalid YAML value: {reason}")
+
+
+def _path_to(root: yaml.Node, target: yaml.Node) -> list[str | int] | None:
+    """The keys and indexes from `root` down to `target` (a node in its tree), or None."""
+    stack: list[tuple[yaml.Node, list[str | int]]] = [(root, [])]
+    seen: set[int] = set()
+    while stack:
+        node, loc = stack.pop()
+        if node is target:
+            return loc
+        if id(node) in seen:
+            continue  # an alias met again
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((value, [*loc, str(key.value)]) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((value, [*loc, i]) for i, value in enumerate(node.value))
+    return None
 
 
 class _Refused(Exception):
@@ -318,6 +376,15 @@ def dotted(loc: Sequence[str | int]) -> str:
 def _is_empty(node: yaml.Node) -> bool:
     """An empty document, e.g. after a trailing `---` or holding only comments."""
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value == ""
+
+
+def _key_node(node: yaml.Node, key: str | int) -> yaml.Node | None:
+    """The key node of `key` in a mapping node, or None."""
+    if isinstance(node, yaml.MappingNode):
+        for k, _ in node.value:
+            if k.value == key or (isinstance(key, str) and str(k.value) == key):
+                return k
+    return None
 
 
 def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:

@@ -36,7 +36,7 @@ HOSTILE: dict[str, tuple[str, int, str]] = {
     "nul-char": ("schema: 1\nname: x\x00\n", 2, "invalid YAML: control character U+0000 is not allowed"),
     "bad-merge": ("schema: 1\nname: x\nstream: {<<: 5}\n", 3, "invalid YAML: expected a mapping or list of mappings for merging, but found scalar"),
     "bad-merge-list": ("schema: 1\nname: x\nstream: {<<: [1]}\n", 3, "invalid YAML: expected a mapping for merging, but found scalar"),
-    "huge-integer": ("schema: 1\nname: x\nseed: " + "7" * 5000 + "\n", 1, "invalid YAML value: a number has too many digits"),
+    "huge-integer": ("schema: 1\nname: x\nseed: " + "7" * 5000 + "\n", 3, "seed: invalid YAML value: a number has too many digits"),
     "many-documents": ("---\nschema: 1\n" * 20_000, 1001, "more than 500 documents in one file"),
     "duplicate-anchor": ("a: &x 1\nb: &x 2\n", 2, "invalid YAML: found duplicate anchor 'x'; first occurrence (line 1), second occurrence"),
     "undefined-alias": ("a: *nothing\n", 1, "invalid YAML: found undefined alias 'nothing'"),
