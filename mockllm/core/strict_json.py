@@ -21,10 +21,15 @@ def parse_json(body: bytes) -> tuple[Any, str | None]:
     """Parse a JSON body as strict JSON: finite numbers, integers of sane length, no lone surrogates."""
     if not body.strip():
         return None, "the body is empty"
+    encoding = json.detect_encoding(body)
     try:
-        parsed = json.loads(body, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_sane_int)
+        # Decoded here, strictly: given bytes, json.loads decodes UTF-16 and UTF-32 with 'surrogatepass',
+        # which lets a lone surrogate code unit through without any escape to give it away.
+        text = body.decode(encoding)
     except UnicodeDecodeError:
-        return None, "the body is not UTF-8"
+        return None, "the body is not UTF-8" if encoding.startswith("utf-8") else f"the body is not valid {encoding[:6].upper()}"
+    try:
+        parsed = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_sane_int)
     except json.JSONDecodeError as exc:
         return None, f"{exc.msg} at line {exc.lineno} column {exc.colno}"
     except RecursionError:
