@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 from mockllm.ops.logs import LOG_FORMATS, setup_logging
 from mockllm.ops.ready import ready_info, write_ready_file
 from mockllm.ops.serve import run_app, run_until_stopped, serve
+from mockllm.scenarios.catalog import scenario_count
 from mockllm.scenarios.loading import check_default, load_catalog
 from mockllm.scenarios.yaml_source import ProblemsError
 from mockllm.server.config import ServerConfig
@@ -171,7 +172,7 @@ def _check(args: argparse.Namespace) -> int:
     catalog = load_catalog(path)
     if not path.is_file():
         check_default(catalog, config.default)
-    print(f"ok: {len(catalog.scenarios)} scenarios in {path}")
+    print(f"ok: {scenario_count(len(catalog.scenarios))} in {path}")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from mockllm.scenarios.catalog import scenario_count as counted
 from mockllm.server.config import ServerConfig
 
 _CURL_BODY = '{"model":"%s","stream":true,"messages":[{"role":"user","content":"你好"}]}'
@@ -37,7 +38,7 @@ def banner(config: ServerConfig, port: int, scenario_count: int, scenario: str =
     wildcard = config.host in ("0.0.0.0", "::", "")
     local_host = "127.0.0.1" if wildcard else config.host
     base = f"http://{_bracket(local_host)}:{port}"
-    lines = [f"mockllm serving {scenario_count} scenarios from {config.scenarios}", f"  base URL: {base}/v1"]
+    lines = [f"mockllm serving {counted(scenario_count)} from {config.scenarios}", f"  base URL: {base}/v1"]
     if wildcard:
         lines += [f"  LAN:      http://{ip}:{port}/v1" for ip in lan_addresses()]
     page = f"{base}/_mock/ui/" + (f"#token={config.admin_token}" if config.admin_token and not config.admin_open else "")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from mockllm.scenarios.catalog import scenario_count
 from mockllm.server.reload import reload_scenarios
 from mockllm.server.state import STATE, ServerState
 
@@ -41,7 +42,7 @@ async def watch_folder(state: ServerState) -> None:
         if problems:
             log.warning("reload after %s changed: kept the last good scenarios; problems:\n%s", ", ".join(changed), "\n".join(problems))
         else:
-            log.info("reloaded %d scenarios (%s changed)", len(state.catalog.scenarios), ", ".join(changed))
+            log.info("reloaded %s (%s changed)", scenario_count(len(state.catalog.scenarios)), ", ".join(changed))
 
 
 async def start_watching(app: web.Application) -> None:

@@ -32,3 +32,7 @@ class Catalog:
         """Scenario names, sorted."""
         return sorted(self.scenarios)
 
+
+def scenario_count(count: int) -> str:
+    """`1 scenario`, `47 scenarios`: a count as a person writes it."""
+    return f"{count} scenario{'' if count == 1 else 's'}"

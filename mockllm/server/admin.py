@@ -13,7 +13,7 @@ from mockllm.core.redact import safe_text
 from mockllm.core.strict_json import parse_json
 from mockllm.dialects import DIALECTS
 from mockllm.dialects.apps.base import APP_FRAMINGS
-from mockllm.scenarios.catalog import Catalog
+from mockllm.scenarios.catalog import Catalog, scenario_count
 from mockllm.scenarios.routes_map import Route, RouteMap, custom_framings, framing_names
 from mockllm.scenarios.scenario import Match, Scenario
 from mockllm.scenarios.yaml_source import ProblemsError
@@ -232,7 +232,7 @@ async def reload(request: web.Request) -> web.Response:
         for problem in problems:
             log.warning("  %s", problem)
         return web.json_response({"reloaded": False, "problems": problems}, status=422, dumps=_dumps)
-    log.info("reloaded %d scenarios from %s", len(state.catalog.scenarios), state.catalog.folder)
+    log.info("reloaded %s from %s", scenario_count(len(state.catalog.scenarios)), state.catalog.folder)
     return web.json_response({"reloaded": True, "scenarios": state.catalog.names})
 
 

@@ -31,6 +31,10 @@ def test_local_host_banner(fake_lan):
     ]
 
 
+def test_one_scenario_is_one_scenario(fake_lan):
+    assert banner(ServerConfig(scenarios=Path("/srv/one")), 8000, 1).splitlines()[0] == "mockllm serving 1 scenario from /srv/one"
+
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", ""], ids=["ipv4-any", "ipv6-any", "empty"])
 def test_wildcard_host_prints_every_lan_url(fake_lan, host):
     lines = banner(ServerConfig(host=host), 8000, 3).splitlines()

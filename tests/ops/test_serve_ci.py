@@ -63,7 +63,7 @@ def test_watch_reloads_on_change_and_keeps_the_last_good_set(serve: Any, tmp_pat
     assert ask(started["url"]) == "first"
 
     (folder / "default.yaml").write_text(SCENARIO.format(text="second"), encoding="utf-8")
-    assert json_logs_until(process, "reloaded")["message"] == "reloaded 1 scenarios (default.yaml changed)"
+    assert json_logs_until(process, "reloaded")["message"] == "reloaded 1 scenario (default.yaml changed)"
     assert ask(started["url"]) == "second"
 
     (folder / "default.yaml").write_text(SCENARIO.format(text="third").replace("say:", "sya:"), encoding="utf-8")

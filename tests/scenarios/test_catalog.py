@@ -160,7 +160,7 @@ def test_check_command_refuses_what_serve_refuses(tmp_path: Path, capsys: Any) -
 def test_check_command_takes_one_file(tmp_path: Path, capsys: Any) -> None:
     folder = write_folder(tmp_path, {"a.yaml": GOOD.format(name="a"), "b.yaml": "schema: 1\nname: b\nsteps: []\n"})
     assert main(["check", str(folder / "a.yaml")]) == 0
-    assert capsys.readouterr().out == f"ok: 1 scenarios in {folder / 'a.yaml'}\n"
+    assert capsys.readouterr().out == f"ok: 1 scenario in {folder / 'a.yaml'}\n"
     assert main(["check", str(folder / "b.yaml")]) == 1
     assert capsys.readouterr().err.startswith(f"{folder / 'b.yaml'}:1: description: field required")
 
