@@ -115,7 +115,8 @@ const DONE_AFTER_ERROR = { miniprogram: true, 'sse-json': true, text: true, ndjs
 /**
  * The joined events a correct client reads for `expected` (from `oracle`) in `framing`:
  * app framings send the business error; ndjson and openai OpenAI's error object, and
- * streamRequest reports an HTTP error with the status standing in for a missing code.
+ * streamRequest reports an HTTP error with the status standing in for a missing code,
+ * then `done` (the answer is over).
  */
 function expectedEvents(framing, expected) {
   const events = [];
@@ -123,7 +124,7 @@ function expectedEvents(framing, expected) {
   if (!expected.openaiError) return [...events, { type: 'done' }];
   if (framing === 'openai' && expected.status !== 200) {
     const { code, msg } = expected.openaiError;
-    return [{ type: 'error', code: code ?? expected.status, msg, status: expected.status }];
+    return [{ type: 'error', code: code ?? expected.status, msg, status: expected.status }, { type: 'done' }];
   }
   const error = framing === 'openai' || framing === 'ndjson' ? expected.openaiError : expected.appError;
   events.push({ type: 'error', ...error });
