@@ -41,9 +41,9 @@ async def test_the_fuzzed_request_gets_a_400_not_a_500(aiohttp_client: Any) -> N
     client = await aiohttp_client(create_app(ServerConfig(speed=0, seed=1)))
     body = raw_lone("utf-16-le")
     head = (
-        "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json; charset=latin-1\r\n"
-        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-    ).encode()
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json; charset=latin-1\r\n"
+        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
     reader, writer = await asyncio.open_connection(client.host, client.port)
     writer.write(head + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
     await writer.drain()
