@@ -11,6 +11,7 @@ import cohere
 import pytest
 from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
+from node_clients import run_node
 
 from mockllm.core.errors import RequestError
 from mockllm.core.incoming import Incoming
@@ -286,3 +287,35 @@ def requests_of(server: Any, session: str) -> int:
     """How many requests of `session` the server's journal holds."""
     with urllib.request.urlopen(f"{server.url}/_mock/journal?session={session}") as response:
         return len(json.load(response))
+
+
+# --- the official Node SDK (cohere-ai) ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def node() -> dict[str, Any]:
+    """What tests/browser/cohere_client.mjs saw of a live server (one run for the module)."""
+    return run_node("cohere_client.mjs")
+
+
+def test_node_sdk_streams_text_and_reads_the_whole_answer(node: dict[str, Any]) -> None:
+    chat = node["chat"]
+    assert chat["text"] == HELLO_TEXT == node["whole"]["text"] and chat["finishReason"] == "COMPLETE"
+    assert chat["types"][:2] == ["message-start", "content-start"] and chat["types"][-2:] == ["content-end", "message-end"]
+    assert chat["usage"]["billedUnits"]["outputTokens"] == node["whole"]["usage"]["tokens"]["outputTokens"] > 0
+
+
+def test_node_sdk_tool_call_and_its_round_trip(node: dict[str, Any]) -> None:
+    tool = node["tool"]
+    assert [call["function"]["name"] for call in tool["calls"]] == ["get_weather"] and set(json.loads(tool["arguments"])) == {"city"}
+    assert tool["finishReason"] == "TOOL_CALL"
+    loop = node["toolLoop"]
+    assert loop["finishReason"] == "TOOL_CALL" and set(loop["arguments"]) == {"city"} and loop["answer"] == "根据 get_weather 的结果：晴，25°C"
+
+
+def test_node_sdk_errors(node: dict[str, Any]) -> None:
+    thrown = node["rateLimited"]["thrown"]
+    assert thrown["name"] == "TooManyRequestsError" and thrown["isCohereError"] and thrown["status"] == 429
+    assert set(thrown["body"]) == {"id", "message"} and thrown["body"]["message"].startswith("You are using a Trial key")
+    midstream = node["midstream"]
+    assert midstream["text"] == "好的，我先回答一部分，The answer starts" and midstream["finishReason"] == "ERROR" and "error while processing" in midstream["error"]
