@@ -261,15 +261,20 @@ class _Framer:
         self.tool_index = 0
 
     @staticmethod
-    def event(name: str, data: Mapping[str, Any]) -> bytes:
-        return f"event: {name}\ndata: {compact_json({'type': name, **data})}\n\n".encode()
+    def frame(name: str, value: Mapping[str, Any]) -> bytes:
+        """One SSE event: its `event:` line, then the JSON on its `data:` line."""
+        return f"event: {name}\ndata: {compact_json(value)}\n\n".encode()
+
+    def event(self, name: str, data: Mapping[str, Any]) -> bytes:
+        """An event whose JSON starts with its `type`."""
+        return self.frame(name, {"type": name, **data})
 
     def start(self) -> Iterator[bytes]:
-        """`message-start`, once, before the first output."""
+        """`message-start` (the id before the type, as Cohere sends it), once, before the first output."""
         if not self.started:
             self.started = True
             empty = {"role": "assistant", "content": [], "tool_plan": "", "tool_calls": [], "citations": []}
-            yield f"event: message-start\ndata: {compact_json({'id': answer_id(self.call), 'type': 'message-start', 'delta': {'message': empty}})}\n\n".encode()
+            yield self.frame("message-start", {"id": answer_id(self.call), "type": "message-start", "delta": {"message": empty}})
 
     def close(self) -> Iterator[bytes]:
         """End the open content block or tool call."""
