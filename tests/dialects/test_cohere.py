@@ -130,6 +130,13 @@ async def test_max_tokens_cuts_the_answer_with_finish_reason_max_tokens(client: 
     assert whole["finish_reason"] == "MAX_TOKENS" and whole["message"]["content"][0]["text"] == "你好！我是"
 
 
+async def test_a_json_schema_response_format_answers_json_that_fits_it(client: TestClient[Any, Any]) -> None:
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    body = {"model": "hello", "messages": HI, "response_format": {"type": "json_object", "json_schema": schema}}
+    whole = await (await client.post("/v2/chat", json=body)).json()
+    assert set(json.loads(whole["message"]["content"][0]["text"])) == {"city"}
+
+
 # --- parsing and bad input ----------------------------------------------------------------------
 
 
