@@ -45,7 +45,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from mockllm.core import tokens
 from mockllm.core.errors import RequestError, bad_request
-from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
+from mockllm.core.events import Delay, Error, Event, Respond, Text, Think, ToolArgs, ToolCall, WireItem
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, ToolResult
 from mockllm.dialects.base import Dialect, compact_json, error_as_response, register
