@@ -72,12 +72,16 @@ def cell(respond: Respond, shaped_from: Preset | None, provider: str) -> str:
 
 
 def _error_object(body: bytes) -> dict[str, Any]:
-    """The body's `error` object: a mapping, or `{"message": text}` when the error is a bare string."""
+    """The body's `error` object: a mapping, `{"message": text}` when the error is a bare string, or the body itself when it has no `error` but a `message` (Cohere)."""
     try:
         value = json.loads(body)
     except ValueError:
         return {}
-    error = value.get("error") if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return {}
+    error = value.get("error")
+    if error is None and isinstance(value.get("message"), str):
+        return {"message": value["message"]}
     return error if isinstance(error, dict) else {"message": error} if isinstance(error, str) else {}
 
 

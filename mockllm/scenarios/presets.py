@@ -5,7 +5,7 @@ overrides) uses one of these. Messages may hold `{{model}}`, filled per request.
 Sources: OpenAI (rate limits, quota, keys, context length, 500, the Cloudflare
 502/503 bodies), Azure OpenAI (content filter), DeepSeek (402 insufficient
 balance), Anthropic (529 overloaded); for their own versions, Anthropic's API,
-the Gemini API and the Ollama server.
+the Gemini API, the Ollama server and Cohere's API.
 
 `PRESETS` are the symptoms as OpenAI-compatible services send them. Where
 another provider sends a symptom differently (another status, error type,
@@ -210,6 +210,18 @@ def _ollama(status: int, message: str) -> Preset:
     return Preset(status, message, None, source="Ollama")
 
 
+_COHERE_TRIAL = (
+    "You are using a Trial key, which is limited to {}. You can continue to use the Trial key for free or upgrade to a "
+    "Production key with higher rate limits at 'https://dashboard.cohere.com/api-keys'. Contact us on "
+    "'https://discord.gg/XW44jPfYJu' or email us at support@cohere.com with any questions"
+)
+
+
+def _cohere(status: int, message: str) -> Preset:
+    """A symptom as Cohere's API sends it: `{"id": …, "message": message}` with `status`."""
+    return Preset(status, message, None, source="Cohere")
+
+
 #: How other providers send the symptoms: provider → preset name → that provider's preset (absent: shaped from `PRESETS`).
 PROVIDER_PRESETS: Mapping[str, Mapping[str, Preset]] = MappingProxyType(
     {
@@ -260,6 +272,13 @@ PROVIDER_PRESETS: Mapping[str, Mapping[str, Preset]] = MappingProxyType(
                 ),
                 "unavailable": _gemini(503, "The service is currently unavailable."),
                 "overloaded": _gemini(503, "This model is currently experiencing high demand. Spikes in demand are usually temporary. Please try again later."),
+            }
+        ),
+        "Cohere": MappingProxyType(
+            {
+                "rate_limited": _cohere(429, _COHERE_TRIAL.format("20 API calls / minute")),
+                "insufficient_quota": _cohere(429, _COHERE_TRIAL.format("1000 API calls / month")),
+                "invalid_api_key": _cohere(401, "invalid api token"),
             }
         ),
         "Ollama": MappingProxyType(
