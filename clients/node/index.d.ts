@@ -15,7 +15,7 @@ export interface ScenarioDocument {
   description?: string;
   schema?: 1;
   match?: Record<string, unknown>;
-  stream?: { unit?: "char" | "word" | "token"; per_delta?: number; delay_ms?: number; jitter_ms?: number; first_token_ms?: number };
+  stream?: { unit?: "char" | "codepoint" | "word" | "token"; per_delta?: number; delay_ms?: number; jitter_ms?: number; first_token_ms?: number };
   steps?: Array<Record<string, unknown>>;
   attempts?: unknown[];
   [key: string]: unknown;
@@ -57,6 +57,33 @@ export interface JournalEntry {
   [key: string]: unknown;
 }
 
+/** One line of the client report card (docs/report-card.md). */
+export interface Verdict {
+  verdict: "pass" | "warn" | "fail" | "n/a";
+  summary: string;
+  /** Request numbers (journal ids) and milliseconds the verdict rests on. */
+  evidence: Array<Record<string, unknown>>;
+}
+
+export type VerdictName = "retries" | "backoff" | "abandoned" | "duplicates" | "resume" | "stall";
+
+/** The client report card of one session. */
+export interface Report {
+  session: string | null;
+  requests: number;
+  overall: Verdict["verdict"];
+  verdicts: Record<VerdictName, Verdict>;
+}
+
+/** Thresholds of the verdicts (see docs/report-card.md). */
+export interface ReportRules {
+  early_ratio?: number;
+  immediate_ms?: number;
+  abandon_grace_ms?: number;
+  duplicate_window_ms?: number;
+  stall_limit_ms?: number;
+}
+
 export declare class MockllmError extends Error {
   problems: string[];
 }
@@ -73,6 +100,9 @@ export declare class MockllmClient {
   journal(filters?: JournalFilters): Promise<JournalEntry[]>;
   waitForRequest(filters?: WaitFilters): Promise<JournalEntry>;
   reset(session: string): Promise<void>;
+  report(session: string, rules?: ReportRules): Promise<Report>;
+  /** Reject with a MockllmError naming each of `verdicts` (default: all) that is warn or fail. */
+  assertClientOk(session: string, verdicts?: VerdictName[], rules?: ReportRules): Promise<Report>;
 }
 
 /** The subset of a Playwright Page or BrowserContext that `attach` uses. */
@@ -94,6 +124,8 @@ export declare class MockllmSession {
   journal(filters?: Omit<JournalFilters, "session">): Promise<JournalEntry[]>;
   waitForRequest(filters?: Omit<WaitFilters, "session">): Promise<JournalEntry>;
   reset(): Promise<void>;
+  report(rules?: ReportRules): Promise<Report>;
+  assertClientOk(verdicts?: VerdictName[], rules?: ReportRules): Promise<Report>;
   /** Add the session header to every request a Playwright page/context sends to this server. */
   attach(pageOrContext: Routable): Promise<void>;
 }

@@ -64,6 +64,24 @@ export class MockllmClient {
     throw new MockllmError(`no request (${JSON.stringify(filters)}) finished within ${timeoutMs} ms; journal: ${JSON.stringify(seen)}`);
   }
 
+  /** The client report card of `session` (docs/report-card.md): `{session, requests, overall, verdicts}`; `rules` tune the thresholds. */
+  async report(session, rules = {}) {
+    return this.admin("GET", "/_mock/report", { ...rules, session });
+  }
+
+  /** Throw a MockllmError naming each of `verdicts` (default: all) that is `warn` or `fail` in the report of `session`. */
+  async assertClientOk(session, verdicts = [], rules = {}) {
+    const card = await this.report(session, rules);
+    const unknown = verdicts.filter((name) => !(name in card.verdicts));
+    if (unknown.length) throw new MockllmError(`unknown verdict ${unknown.join(", ")}; valid: ${Object.keys(card.verdicts).join(", ")}`);
+    const bad = Object.entries(card.verdicts).filter(([name, v]) => (!verdicts.length || verdicts.includes(name)) && (v.verdict === "warn" || v.verdict === "fail"));
+    if (bad.length) {
+      const lines = bad.map(([name, v]) => `${name}: ${v.verdict}: ${v.summary} ${JSON.stringify(v.evidence)}`);
+      throw new MockllmError(`the client of session ${session} misbehaved`, lines);
+    }
+    return card;
+  }
+
   /** Forget a session's posted scenarios, journal entries and attempt counters. */
   async reset(session) {
     await this.admin("DELETE", "/_mock/scenarios", { session });
@@ -131,6 +149,16 @@ export class MockllmSession {
 
   waitForRequest(filters = {}) {
     return this.client.waitForRequest({ ...filters, session: this.id });
+  }
+
+  /** This session's client report card. */
+  report(rules = {}) {
+    return this.client.report(this.id, rules);
+  }
+
+  /** Throw unless each of `verdicts` (default: all) is pass or n/a in this session's report. */
+  assertClientOk(verdicts = [], rules = {}) {
+    return this.client.assertClientOk(this.id, verdicts, rules);
   }
 
   reset() {
