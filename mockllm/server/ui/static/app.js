@@ -4,6 +4,7 @@ import { createAnswerReader } from "./answer.js";
 import { createDemo } from "./demo.js";
 import { $, ADMIN_TOKEN, api, fill, forgetToken, h, rememberToken } from "./dom.js";
 import { renderInspector } from "./inspector.js";
+import { createReport } from "./report.js";
 import { followJournal } from "./live.js";
 import { clientFraming, createPhone } from "./phone.js";
 import { bodyFor, curlLine, mockHeaders, record, targets, urlFor, wireOptions } from "./request.js";
@@ -258,6 +259,8 @@ const demo = createDemo({
   list: $("#demo-list"),
   status: $("#demo-status"),
 });
+
+createReport({ form: $("#report-form"), session: $("#report-session"), known: $("#report-sessions"), status: $("#report-status"), list: $("#report-list") });
 
 function onEntry(entry) {
   const run = state.runs.get(headerOf(entry.headers, TAG));
