@@ -8,6 +8,7 @@ passes it through unchanged.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -108,6 +109,19 @@ class Error:
     def sent_by(self, provider: str | None) -> Error:
         """This error as `provider` sends it: its variant for that provider, else itself."""
         return next((error for name, error in self.variants if name == provider), self)
+
+    @property
+    def retry_after_ms(self) -> float | None:
+        """The wait its headers ask of a client: `retry-after-ms`, else `retry-after` in seconds; None if neither is a number."""
+        found = {name.lower(): value for name, value in self.headers}
+        for name, scale in (("retry-after-ms", 1), ("retry-after", 1000)):
+            try:
+                value = float(found[name]) * scale
+            except (KeyError, ValueError):
+                continue
+            if math.isfinite(value) and value >= 0:
+                return value
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,11 @@ same rule, so they are plausible for both Chinese and English text.
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable, Iterator
+
+if TYPE_CHECKING:
+    import regex
 
 _CJK = (
     "\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
@@ -54,12 +58,27 @@ def words(text: str) -> Iterator[str]:
 
 
 def chars(text: str) -> Iterator[str]:
-    """Yield one character at a time."""
+    """Yield one user-perceived character (an extended grapheme cluster: 👨‍👩‍👧 or e + U+0301) at a time."""
+    for match in _graphemes().finditer(text):
+        yield match.group()
+
+
+def codepoints(text: str) -> Iterator[str]:
+    """Yield one Unicode code point at a time, so a cluster such as 👨‍👩‍👧 arrives in parts."""
     yield from text
+
+
+@lru_cache(maxsize=1)
+def _graphemes() -> regex.Pattern[str]:
+    """The grapheme-cluster pattern (UAX #29), compiled on first use."""
+    import regex
+
+    return regex.compile(r"\X")
 
 
 SPLITTERS: dict[str, Callable[[str], Iterator[str]]] = {
     "char": chars,
+    "codepoint": codepoints,
     "word": words,
     "token": tokens,
 }

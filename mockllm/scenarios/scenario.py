@@ -18,7 +18,9 @@ from mockllm.scenarios.wire import WireConfig
 class StreamConfig(Strict):
     """How text is cut into deltas and paced."""
 
-    unit: Literal["char", "word", "token"] = "token"
+    unit: Literal["char", "codepoint", "word", "token"] = Field(
+        "token", description="char: a visible character (grapheme cluster); codepoint: one code point; word; token"
+    )
     per_delta: int = Field(1, ge=1, description="units per delta")
     delay_ms: float = Field(30, ge=0, description="between deltas")
     jitter_ms: float = Field(0, ge=0, description="uniform +/- around delay_ms, from the seeded RNG")

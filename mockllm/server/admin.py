@@ -1,10 +1,11 @@
-"""Routes under `/_mock/`: health, scenarios (posted ones too), journal, reload, sessions, routes, dialects, demo overrides."""
+"""Routes under `/_mock/`: health, scenarios (posted ones too), journal, the client report card, reload, sessions, routes, dialects, demo overrides."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import time
 from typing import Any, Iterator
 
 from aiohttp import web
@@ -25,6 +26,7 @@ from mockllm.server.metrics import render
 from mockllm.server.middleware import error_response
 from mockllm.server.posted import parse_posted
 from mockllm.server.reload import reload_scenarios
+from mockllm.server.report import read_rules, report
 from mockllm.server.sessions import request_session
 from mockllm.server.state import STATE
 from mockllm.server.worker_processes import WORKER
@@ -207,6 +209,17 @@ async def _send_json_chunks(request: web.Request, chunks: Iterator[bytes]) -> we
     return response
 
 
+async def client_report(request: web.Request) -> web.Response:
+    """The client report card of `?session=` (else of the whole journal): verdicts with evidence, see docs/report-card.md."""
+    try:
+        rules = read_rules(request.query)
+    except ValueError as exc:
+        return error_response(400, str(exc))
+    session = request.query.get("session") or None
+    entries = request.app[STATE].journal.entries(session=session)
+    return web.json_response({"session": session, **report(entries, time.time(), rules)}, dumps=_dumps)
+
+
 async def clear_journal(request: web.Request) -> web.Response:
     """Forget every journal entry, or one session's (`?session=`)."""
     return web.json_response({"cleared": request.app[STATE].journal.clear(admin_session(request))})
@@ -347,6 +360,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_delete("/_mock/scenarios", delete_scenarios)
     app.router.add_delete("/_mock/scenarios/{name}", delete_scenarios)
     app.router.add_get("/_mock/journal", journal)
+    app.router.add_get("/_mock/report", client_report)
     app.router.add_delete("/_mock/journal", clear_journal)
     app.router.add_post("/_mock/reload", reload)
     app.router.add_get("/_mock/sessions", sessions)

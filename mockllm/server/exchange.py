@@ -136,7 +136,12 @@ def close_entry(
     """Complete a journal entry with how the answer went (its errors as `provider` sent them), announce it, count it and log it."""
     state = request.app[STATE]
     entry.update(status=outcome.status, ended=outcome.ended, writes=outcome.writes, bytes=outcome.bytes)
-    entry["errors"] = [_error_json(e.sent_by(provider)) for e in call.errors] if call else []
+    sent = [e.sent_by(provider) for e in call.errors] if call else []
+    entry["errors"] = [_error_json(e) for e in sent]
+    if outcome.status is not None and outcome.status >= 400 and sent:
+        entry["retry_after_ms"] = sent[-1].retry_after_ms  # the wait the error response asked for (the report card reads it)
+    if call and call.faults_struck:
+        entry["faults"] = list(call.faults_struck)
     entry["write_log"] = outcome.write_log
     if outcome.write_log_truncated:
         entry["write_log_truncated"] = True

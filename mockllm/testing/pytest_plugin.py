@@ -146,6 +146,23 @@ class Mockllm:
         """`wait_for_request` for async tests: waits in a thread, so the test's event loop keeps running."""
         return await asyncio.to_thread(self.wait_for_request, **filters)
 
+    def report(self, **rules: float) -> dict[str, Any]:
+        """This test's client report card: a verdict (pass, warn, fail, n/a) with evidence on retries, backoff,
+        abandoned streams, duplicates, resume and stalls; `rules` tune the thresholds (docs/report-card.md)."""
+        return self._admin("GET", "/_mock/report", None, **rules)  # type: ignore[no-any-return]
+
+    def assert_client_ok(self, *verdicts: str, **rules: float) -> dict[str, Any]:
+        """Raise MockllmError naming each of `verdicts` (none given: all) that is warn or fail; return the report."""
+        card = self.report(**rules)
+        unknown = [name for name in verdicts if name not in card["verdicts"]]
+        if unknown:
+            raise MockllmError(f"unknown verdict {', '.join(unknown)}; valid: {', '.join(card['verdicts'])}")
+        bad = [(name, v) for name, v in card["verdicts"].items() if (not verdicts or name in verdicts) and v["verdict"] in ("warn", "fail")]
+        if bad:
+            lines = [f"{name}: {v['verdict']}: {v['summary']} {json.dumps(v['evidence'], ensure_ascii=False)}" for name, v in bad]
+            raise MockllmError(f"the client of session {self.session} misbehaved:\n" + "\n".join(lines))
+        return card
+
     def reset(self) -> None:
         """Forget this test's posted scenarios, journal entries and attempt counters."""
         self._admin("DELETE", "/_mock/scenarios")
@@ -213,7 +230,7 @@ def _admin_token(config: pytest.Config) -> str | None:
 
 @pytest.fixture
 def mockllm(mockllm_server: str, request: pytest.FixtureRequest) -> Iterator[Mockllm]:
-    """This test's mockllm: its session id, URLs, `scenario()`, `journal()`, `wait_for_request()`; reset afterwards."""
+    """This test's mockllm: its session id, URLs, `scenario()`, `journal()`, `wait_for_request()`, `report()`; reset afterwards."""
     handle = Mockllm(mockllm_server, _session_id(request.node.name), _admin_token(request.config))
     yield handle
     handle.close()

@@ -56,8 +56,17 @@ def test_word_pieces(text: str, expected: list[str]) -> None:
     assert list(tokens.words(text)) == expected
 
 
-def test_chars_are_code_points() -> None:
-    assert list(tokens.chars("你好😀")) == ["你", "好", "😀"]
+FAMILY = "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466"  # 👨‍👩‍👧‍👦: 7 code points, one glyph
+CLUSTERS = ["你", FAMILY, "\U0001F1E8\U0001F1F3", "\U0001F44D\U0001F3FD", "e\u0301", "1\ufe0f\u20e3", "\r\n"]
+
+
+def test_chars_are_grapheme_clusters() -> None:
+    assert list(tokens.chars("".join(CLUSTERS))) == CLUSTERS
+
+
+def test_codepoints_cut_inside_a_cluster() -> None:
+    assert list(tokens.codepoints(FAMILY)) == ["\U0001F468", "\u200d", "\U0001F469", "\u200d", "\U0001F467", "\u200d", "\U0001F466"]
+    assert list(tokens.codepoints("".join(CLUSTERS))) == [*"".join(CLUSTERS)]
 
 
 @pytest.mark.parametrize(

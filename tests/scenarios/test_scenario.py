@@ -37,7 +37,7 @@ def test_match_rules_are_compiled_regexes() -> None:
         pytest.param({"description": None}, "description\n  Input should be a valid string", id="description-null"),
         pytest.param({"match": {"message": "(["}}, "invalid regular expression", id="bad-regex"),
         pytest.param({"match": {"body": "x"}}, "unknown key 'body'; valid keys: has_tools, message, model, path, system, tool, tool_result, turn", id="match-unknown-key"),
-        pytest.param({"stream": {"unit": "syllable"}}, "'char', 'word' or 'token'", id="bad-unit"),
+        pytest.param({"stream": {"unit": "syllable"}}, "'char', 'codepoint', 'word' or 'token'", id="bad-unit"),
         pytest.param({"stream": {"delay_ms": -1}}, "greater than or equal to 0", id="negative-delay"),
         pytest.param({"stream": {"delay_ms": "fast"}}, "valid number", id="delay-not-a-number"),
         pytest.param({"extra": 1}, f"unknown key 'extra'; valid keys: {', '.join(sorted(Scenario.valid_keys()))}", id="unknown-key"),

@@ -83,7 +83,7 @@ def test_problems_from_a_validation_error(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as info:
         Scenario.model_validate(doc.data)
     assert [str(p) for p in doc.problems_from(info.value)] == [
-        f"{tmp_path}/s.yaml:5: stream.unit: input should be 'char', 'word' or 'token'",
+        f"{tmp_path}/s.yaml:5: stream.unit: input should be 'char', 'codepoint', 'word' or 'token'",
         f"{tmp_path}/s.yaml:7: steps[0].say.locale: unknown locale 'xx'; e.g. zh_CN, en_US, zh_TW, ja_JP",
     ]
 

@@ -34,6 +34,7 @@ CONTROL_ROUTES = [
     ("GET", "/_mock/sessions/s1"),
     ("DELETE", "/_mock/sessions/s1"),
     ("GET", "/_mock/routes"),
+    ("GET", "/_mock/report"),
     ("GET", "/_mock/not-yet-written"),
 ]
 

@@ -18,6 +18,7 @@ MIXED = "你好！Hello, world 123"
         pytest.param("token", 1, ["你", "好", "！", "Hello", ",", " world", " 123"], id="token"),
         pytest.param("token", 3, ["你好！", "Hello, world", " 123"], id="token-per-3"),
         pytest.param("char", 100, [MIXED], id="per-delta-beyond-length"),
+        pytest.param("codepoint", 1, [*MIXED], id="codepoint"),
     ],
 )
 def test_text_becomes_deltas(unit: str, per_delta: int, expected: list[str]) -> None:
@@ -35,6 +36,12 @@ def test_think_keeps_its_kind_and_other_events_pass_through_in_order() -> None:
         Finish("length"),
         Error("boom"),
     ]
+
+
+def test_codepoint_cuts_a_cluster_that_char_keeps_whole() -> None:
+    flag_and_mark = "\U0001F1EF\U0001F1F5e\u0301"  # 🇯🇵 é
+    assert list(chunk([Text(flag_and_mark)], "char")) == [Text("\U0001F1EF\U0001F1F5"), Text("e\u0301")]
+    assert list(chunk([Text(flag_and_mark)], "codepoint")) == [Text(c) for c in flag_and_mark]
 
 
 def test_empty_text_yields_no_delta() -> None:

@@ -155,3 +155,25 @@ def test_the_entry_point_is_declared() -> None:
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert '[project.entry-points.pytest11]\nmockllm = "mockllm.testing.pytest_plugin"' in text
 
+
+
+def test_report_reads_this_tests_session_and_assert_client_ok_passes_a_patient_client(handle: Mockllm) -> None:
+    handle.openai_client().chat.completions.create(model="fail-twice-then-succeed", messages=[{"role": "user", "content": "hi"}])
+    card = handle.report()
+    assert card["session"] == "plugin-test" and card["requests"] == 3
+    assert card["verdicts"]["retries"]["verdict"] == "pass"
+    assert handle.assert_client_ok("retries", "backoff", "duplicates")["verdicts"]["retries"] == card["verdicts"]["retries"]
+
+
+def test_assert_client_ok_names_the_verdict_that_failed_with_its_evidence(handle: Mockllm) -> None:
+    impatient = handle.openai_client(max_retries=0)
+    for _ in range(2):
+        with pytest.raises(Exception, match="429"):
+            impatient.chat.completions.create(model="rate-limited", messages=[{"role": "user", "content": "hi"}])
+    handle.assert_client_ok("abandoned")  # the other verdicts are not asked for
+    with pytest.raises(MockllmError, match=r"(?s)the client of session plugin-test misbehaved:\nretries: fail: a retry came before the asked wait \[\{\"request\": \d+"):
+        handle.assert_client_ok("retries", early_ratio=1)
+    with pytest.raises(MockllmError, match="unknown verdict retry; valid: retries, backoff, abandoned, duplicates, resume, stall"):
+        handle.assert_client_ok("retry")
+    with pytest.raises(MockllmError, match="stall_limit_ms must be a number >= 0; got 'soon'"):
+        handle.report(stall_limit_ms="soon")  # type: ignore[arg-type]
