@@ -19,6 +19,14 @@ from rawhttp import get
 from test_eventsource import RESUME
 
 pytestmark = pytest.mark.xdist_group("serial")
+#: A 429 that asks for a wait long enough that an immediate retry on a loaded machine is still plainly early.
+ASKS_A_SECOND = """
+schema: 1
+name: asks-a-second
+description: 429 rate_limited asking the client to wait 1000 ms.
+steps:
+  - error: {preset: rate_limited, headers: {retry-after-ms: "1000", retry-after: "1"}}
+"""
 
 
 def node(script: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -43,6 +51,7 @@ def journal(server: Any, session: str) -> list[dict[str, Any]]:
 def server(live_server, tmp_path: Path):
     shutil.copytree(SCENARIOS, tmp_path, dirs_exist_ok=True)
     (tmp_path / "es-resume.yaml").write_text(RESUME, encoding="utf-8")
+    (tmp_path / "asks-a-second.yaml").write_text(ASKS_A_SECOND, encoding="utf-8")
     return live_server(scenarios=tmp_path)
 
 
@@ -61,18 +70,18 @@ async def test_the_openai_sdk_honours_retry_after_ms(server):
 
 
 async def test_a_fetch_loop_that_retries_at_once_is_too_early(server):
-    seen = node("fetch_retry_loop.mjs", {"url": server.url, "session": "loop", "model": "rate-limited", "attempts": 3, "waitMs": 0})
+    seen = node("fetch_retry_loop.mjs", {"url": server.url, "session": "loop", "model": "asks-a-second", "attempts": 3, "waitMs": 0})
     assert seen["statuses"] == [429, 429, 429]
     card = await report(server, "loop")
     retries = card["verdicts"]["retries"]
     assert retries["verdict"] == "fail"
     assert [e["outcome"] for e in retries["evidence"]] == ["too early", "too early", "never retried"]
-    assert all(e["waited_ms"] < 120 for e in retries["evidence"][:2])
+    assert all(e["asked_ms"] == 1000 and e["waited_ms"] < 900 for e in retries["evidence"][:2])
     assert card["overall"] == "fail"
 
 
 async def test_a_fetch_loop_that_waits_as_asked_is_honoured(server):
-    node("fetch_retry_loop.mjs", {"url": server.url, "session": "patient", "model": "rate-limited", "attempts": 2, "waitMs": 200})
+    node("fetch_retry_loop.mjs", {"url": server.url, "session": "patient", "model": "asks-a-second", "attempts": 2, "waitMs": 1000})
     outcomes = [e["outcome"] for e in (await report(server, "patient"))["verdicts"]["retries"]["evidence"]]
     assert outcomes == ["honoured", "never retried"]
 

@@ -166,13 +166,14 @@ def test_report_reads_this_tests_session_and_assert_client_ok_passes_a_patient_c
 
 
 def test_assert_client_ok_names_the_verdict_that_failed_with_its_evidence(handle: Mockllm) -> None:
+    handle.scenario(steps=[{"error": {"preset": "rate_limited", "headers": {"retry-after-ms": "1000"}}}])
     impatient = handle.openai_client(max_retries=0)
     for _ in range(2):
         with pytest.raises(Exception, match="429"):
-            impatient.chat.completions.create(model="rate-limited", messages=[{"role": "user", "content": "hi"}])
+            impatient.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
     handle.assert_client_ok("abandoned")  # the other verdicts are not asked for
     with pytest.raises(MockllmError, match=r"(?s)the client of session plugin-test misbehaved:\nretries: fail: a retry came before the asked wait \[\{\"request\": \d+"):
-        handle.assert_client_ok("retries", early_ratio=1)
+        handle.assert_client_ok("retries")
     with pytest.raises(MockllmError, match="unknown verdict retry; valid: retries, backoff, abandoned, duplicates, resume, stall"):
         handle.assert_client_ok("retry")
     with pytest.raises(MockllmError, match="stall_limit_ms must be a number >= 0; got 'soon'"):
