@@ -2,7 +2,7 @@
 
     python scripts/regen.py            # every golden file, then the tables
     python scripts/regen.py golden     # only the golden byte files (no network, no server process)
-    python scripts/regen.py tables     # only the failure and provider-error tables (start a live server)
+    python scripts/regen.py tables     # only the failure, provider-error and torture-render tables (start a live server)
 
 Each generator is also a script of its own (`python scripts/regen_golden.py hello` rewrites one scenario's files).
 """
@@ -24,6 +24,7 @@ import regen_golden  # noqa: E402
 import regen_openai_routes_golden  # noqa: E402
 import regen_provider_errors  # noqa: E402
 import regen_responses_golden  # noqa: E402
+import torture_table  # noqa: E402
 
 #: The golden generators, one per family of routes, in the order they run.
 GOLDEN: dict[str, Callable[[], object]] = {
@@ -35,7 +36,11 @@ GOLDEN: dict[str, Callable[[], object]] = {
     "app-framings": lambda: asyncio.run(regen_app_golden.regenerate()),
 }
 #: The generated tables.
-TABLES: dict[str, Callable[[], object]] = {"failures": regen_failure_table.main, "provider-errors": regen_provider_errors.main}
+TABLES: dict[str, Callable[[], object]] = {
+    "failures": regen_failure_table.main,
+    "provider-errors": regen_provider_errors.main,
+    "torture-renders": torture_table.main,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -1,5 +1,5 @@
 // Re-render a streamed answer after every delta, as chat UIs do, with markdown-it and marked, and report the glitches.
-// stdin: {baseURL, scenarios: [names]}; stdout: one JSON object {scenario: {deltas, chars, renderers: {name: verdict}}}.
+// stdin: {baseURL, scenarios: [names], renderers?: [names] (default: all)}; stdout: one JSON object {scenario: {deltas, chars, renderers: {name: verdict}}}.
 //
 // Each scenario is asked for twice through openai-node: whole (stream: false) and streamed. After every streamed
 // delta the text so far is rendered and compared with the prefix-safe render (docs/torture-scenarios.md):
@@ -95,7 +95,8 @@ const follow = (renderer, whole, prefixes, boundaries) => {
   return { lastEqualsWhole: html === final, glitches, leftover, renderMs: Math.round(renderMs) };
 };
 
-const { baseURL, scenarios } = await stdinJson();
+const { baseURL, scenarios, renderers: only } = await stdinJson();
+const chosen = Object.entries(RENDERERS).filter(([label]) => !only || only.includes(label));
 const openai = new OpenAI({ apiKey: "sk-unused", baseURL: `${baseURL}/v1`, maxRetries: 0 });
 const messages = [{ role: "user", content: "Show me." }];
 const out = {};
@@ -111,7 +112,7 @@ for (const name of scenarios) {
   }
   const boundaries = safeBoundaries(whole);
   const renderers = {};
-  for (const [label, renderer] of Object.entries(RENDERERS)) renderers[label] = follow(renderer, whole, prefixes, boundaries);
+  for (const [label, renderer] of chosen) renderers[label] = follow(renderer, whole, prefixes, boundaries);
   out[name] = { deltas: prefixes.length, chars: whole.length, streamedEqualsWhole: text === whole, renderers };
 }
 console.log(JSON.stringify(out));
