@@ -103,6 +103,22 @@ test("waitForRequest resolves when the request finishes, without polling", async
   await session.reset();
 });
 
+test("report reads the session's client report card; assertClientOk names a misbehaving verdict", async () => {
+  const patient = server.session();
+  const sdk = new OpenAI({ baseURL: patient.openaiBaseUrl, apiKey: "unused", defaultHeaders: patient.headers, maxRetries: 2 });
+  await sdk.chat.completions.create({ model: "fail-twice-then-succeed", messages: HI });
+  const card = await patient.assertClientOk(["retries", "backoff"]);
+  assert.equal(card.requests, 3);
+  assert.deepEqual(card.verdicts.retries.evidence.map((e) => e.outcome), ["honoured", "honoured"]);
+  const hasty = server.session();
+  await hasty.defineScenario({ steps: [{ error: { preset: "rate_limited", headers: { "retry-after-ms": "1000" } } }] });
+  for (let i = 0; i < 2; i += 1) await assert.rejects(openaiFor(hasty).chat.completions.create({ model: "m", messages: HI }), /429/);
+  await assert.rejects(hasty.assertClientOk(["retries"]), (error) => error instanceof MockllmError && /^retries: fail: a retry came before the asked wait/m.test(error.message));
+  await hasty.assertClientOk(["abandoned"]);
+  await assert.rejects(hasty.assertClientOk(["retry"]), /unknown verdict retry; valid: retries, backoff/);
+  await assert.rejects(hasty.report({ stall_limit_ms: "soon" }), /stall_limit_ms must be a number >= 0/);
+});
+
 test("a scenario with problems is refused with file:line problems", async () => {
   const session = server.session();
   await assert.rejects(session.defineScenario({ steps: [{ sya: "x" }] }), (error) => {
