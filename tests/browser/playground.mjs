@@ -96,6 +96,16 @@ await runInBrowser(viewport, {}, async (page, problems) => {
     await writes.locator("summary").click();
     say({ check: "server writes", summary: await writes.locator("summary").textContent(), rows: await writes.locator("tbody tr").allTextContents() });
 
+    // the report card of the whole journal: one row per verdict, each with its badge
+    await page.fill("#report-session", "");
+    await page.click("#report-read");
+    await page.locator("#report-list li[data-name]").first().waitFor();
+    say({
+      check: "report card",
+      status: await page.locator("#report-status").textContent(),
+      rows: await page.$$eval("#report-list > li", (items) => items.map((li) => [li.dataset.name, li.dataset.verdict, li.querySelector(".badge").textContent])),
+    });
+
     // back to this page's split-utf8 request, paced as scenario says, for the screenshot
     await page.selectOption("#scenario", "split-utf8");
     await page.fill("#speed", "1");

@@ -133,6 +133,10 @@ def test_desktop(server: LiveServer, tmp_path: Path) -> None:
     writes = checks["server writes"]
     assert writes["summary"] == "server writes (journal): 3 (the first 2,000; the rest were not recorded)"
     assert writes["rows"] == ["10.4+0.422", "210.9+10.58", "321.3+10.430"]  # #, ms, gap, bytes
+    card = checks["report card"]
+    assert re.fullmatch(r"\d+ request\(s\) in the journal: (pass|warn|fail|n/a)", card["status"])
+    assert [name for name, _, _ in card["rows"]] == ["retries", "backoff", "abandoned", "duplicates", "resume", "stall"]
+    assert all(verdict == badge and verdict in ("pass", "warn", "fail", "n/a") for _, verdict, badge in card["rows"])
     assert (shots / "playground-desktop.png").stat().st_size > 10_000
 
 
