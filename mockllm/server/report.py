@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import math
-from itertools import pairwise
 from dataclasses import dataclass, field, fields, replace
+from itertools import pairwise
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 PASS, WARN, FAIL, NA = "pass", "warn", "fail", "n/a"
