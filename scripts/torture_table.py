@@ -16,13 +16,14 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from mockllm.scenarios.catalog import SHIPPED
 from mockllm.scenarios.loading import load_catalog
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 from mockllm.testing.background import BackgroundServer
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ROOT / "scenarios"
+SCENARIOS = SHIPPED
 HARNESS = ROOT / "tests" / "browser" / "render_torture.mjs"
 PAGE = ROOT / "docs" / "torture-scenarios.md"
 CONTROL = "hello"

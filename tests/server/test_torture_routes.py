@@ -71,6 +71,11 @@ ROUTES = {
         {"contents": [{"role": "user", "parts": [{"text": "Show me."}]}]},
         lambda b: "".join(p.get("text", "") for c in sse_data(b) for p in c["candidates"][0].get("content", {}).get("parts", [])),
     ),
+    "cohere": Route(
+        "/v2/chat",
+        {"model": "m", "stream": True, "messages": CHAT},
+        lambda b: "".join(e["delta"]["message"]["content"]["text"] for e in sse_data(b) if e["type"] == "content-delta"),
+    ),
     "ollama-chat": Route("/api/chat", {"model": "m", "messages": CHAT}, lambda b: "".join(c["message"]["content"] for c in json_lines(b))),
     "ollama-generate": Route("/api/generate", {"model": "m", "prompt": "Show me."}, lambda b: "".join(c["response"] for c in json_lines(b))),
     "ai-sdk": Route(
