@@ -17,6 +17,7 @@ from mockllm.scenarios.catalog import scenario_count
 from mockllm.scenarios.loading import check_default, load_catalog
 from mockllm.scenarios.yaml_source import ProblemsError
 from mockllm.server.config import ServerConfig
+from mockllm.server.upstream import parse_upstreams
 
 ENV_PREFIX = "MOCKLLM_"
 
@@ -83,6 +84,15 @@ def _count(value: str) -> int:
     return int(value)
 
 
+def _upstreams(value: str) -> tuple[str, ...]:
+    """`URL`, or `PROVIDER=URL` entries separated by commas (checked, so a typo stops the start)."""
+    try:
+        parse_upstreams((value,))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return (value,)
+
+
 #: flag → (config field, converter, help)
 SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--host": ("host", str, "address to bind; 0.0.0.0 for phones on the LAN"),
@@ -100,6 +110,8 @@ SERVE_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--ready-file": ("ready_file", Path, "once listening, write url, port, pid and scenarios to this file as JSON"),
     "--log-format": ("log_format", _log_format, "text, or json: a JSON start line on stdout and JSON log lines"),
     "--workers": ("workers", _workers, "server processes sharing the port (SO_REUSEPORT); state that needs one process is refused"),
+    "--upstream": ("upstream", _upstreams, "forward what no scenario names or matches to this API (or PROVIDER=URL,…) and record it"),
+    "--record-to": ("record_to", Path, "folder forwarded answers are recorded in (default: recorded/ in the scenarios folder)"),
     "--watch": ("watch", _switch, "reload when a scenario file changes (`--watch off` to stop; default: on for your own folder in a terminal)"),
 }
 
@@ -128,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--default", dest="default", default=argparse.SUPPRESS, help="the default scenario serve will use ($MOCKLLM_DEFAULT)")
     check.set_defaults(run=_check)
     record = commands.add_parser("record", help="proxy a model API (OpenAI, Anthropic, Gemini, Ollama routes) and write what it answers as scenarios")
-    record.add_argument("--upstream", required=True, help="the API to forward to, e.g. https://api.openai.com")
+    record.add_argument("--upstream", dest="forward_to", required=True, help="the API to forward to, e.g. https://api.openai.com")
     record.add_argument("--out", type=Path, required=True, help="folder to write one scenario file per conversation into")
     for flag in ("--host", "--port", "--ready-file", "--log-format"):
         name, convert, help_text = SERVE_FLAGS[flag]
@@ -209,10 +221,10 @@ def _record(args: argparse.Namespace) -> int:
     def announce(port: int) -> None:
         info = ready_info(config, port, [])
         if config.log_format == "json":
-            print(json.dumps({"event": "recording", **info, "upstream": args.upstream, "out": str(args.out)}), flush=True)
+            print(json.dumps({"event": "recording", **info, "upstream": args.forward_to, "out": str(args.out)}), flush=True)
         else:
             print(
-                f"mockllm recording {args.upstream} into {args.out}\n"
+                f"mockllm recording {args.forward_to} into {args.out}\n"
                 f"  base URL: {info['url']}/v1 (OpenAI SDKs), {info['url']} (Anthropic, Gemini, Ollama clients)\n"
                 f"  replay: mockllm serve --scenarios {args.out}",
                 flush=True,
@@ -220,6 +232,6 @@ def _record(args: argparse.Namespace) -> int:
         if config.ready_file:
             write_ready_file(config.ready_file, info)
 
-    return run_until_stopped(config, run_app(create_recorder(args.upstream, args.out), config, announce))
+    return run_until_stopped(config, run_app(create_recorder(args.forward_to, args.out), config, announce))
 
 

@@ -1,4 +1,4 @@
-"""Rewrite the golden byte files of the Gemini, Gemini embeddings and Ollama dialects (run it on purpose, then review the diff).
+"""Rewrite the golden byte files of the Gemini, Gemini embeddings, Ollama, Bedrock and Vertex dialects (run it on purpose, then review the diff).
 
     python scripts/regen_dialect_golden.py
 
@@ -106,7 +106,54 @@ def ollama_cases() -> list[Case]:
     return [Case("ollama", name, scenario, path, body) for name, scenario, path, body in plan]
 
 
-CASES = {case.file.relative_to(GOLDEN).as_posix(): case for case in gemini_cases() + gemini_embeddings_cases() + ollama_cases()}
+def converse_body() -> dict[str, Any]:
+    """The golden conversation as a Bedrock Converse body."""
+    schema = {"json": WEATHER["parameters"]}
+    return {
+        "messages": [{"role": "user", "content": [{"text": QUESTION}]}],
+        "system": [{"text": SYSTEM}],
+        "toolConfig": {"tools": [{"toolSpec": {"name": WEATHER["name"], "description": WEATHER["description"], "inputSchema": schema}}]},
+    }
+
+
+def messages_body(version: str, **changes: Any) -> dict[str, Any]:
+    """The golden conversation as an Anthropic Messages body a cloud hosts: no model, `anthropic_version`."""
+    tool = {"name": WEATHER["name"], "description": WEATHER["description"], "input_schema": WEATHER["parameters"]}
+    body = {"anthropic_version": version, "max_tokens": 1024, "system": SYSTEM, "messages": [{"role": "user", "content": QUESTION}], "tools": [tool]}
+    return {**body, **changes}
+
+
+def bedrock_cases() -> list[Case]:
+    stream, whole = "converse-stream", "converse"
+    invoke = messages_body("bedrock-2023-05-31")
+    plan = [
+        ("bedrock", "hello.stream", "hello", stream, converse_body()),
+        ("bedrock", "hello.whole", "hello", whole, converse_body()),
+        ("bedrock", "thinking.stream", "think-then-answer", stream, converse_body()),
+        ("bedrock", "tool-call.stream", "agent-call-tool", stream, converse_body()),
+        ("bedrock", "tool-call.whole", "agent-call-tool", whole, converse_body()),
+        ("bedrock", "midstream-error.stream", "midstream-error", stream, converse_body()),
+        ("bedrock", "rate-limited.whole", "rate-limited", whole, converse_body()),
+        ("bedrock-invoke", "hello.stream", "hello", "invoke-with-response-stream", invoke),
+        ("bedrock-invoke", "hello.whole", "hello", "invoke", invoke),
+        ("bedrock-invoke", "tool-call.stream", "agent-call-tool", "invoke-with-response-stream", invoke),
+        ("bedrock-invoke", "midstream-error.stream", "midstream-error", "invoke-with-response-stream", invoke),
+    ]
+    model = "us.anthropic.claude-sonnet-4-20250514-v1%3A0"
+    return [Case(dialect, name, scenario, f"/model/{model}/{action}", body) for dialect, name, scenario, action, body in plan]
+
+
+def vertex_cases() -> list[Case]:
+    base = "/v1/projects/p/locations/us-central1/publishers"
+    plan = [
+        ("vertex-gemini", "hello.sse", "hello", f"{base}/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse", gemini_body()),
+        ("vertex-anthropic", "hello.stream", "hello", f"{base}/anthropic/models/claude-sonnet-4@20250514:streamRawPredict", messages_body("vertex-2023-10-16", stream=True)),
+        ("vertex-anthropic", "hello.whole", "hello", f"{base}/anthropic/models/claude-sonnet-4@20250514:rawPredict", messages_body("vertex-2023-10-16")),
+    ]
+    return [Case(dialect, name, scenario, path, body) for dialect, name, scenario, path, body in plan]
+
+
+CASES = {case.file.relative_to(GOLDEN).as_posix(): case for case in gemini_cases() + gemini_embeddings_cases() + ollama_cases() + bedrock_cases() + vertex_cases()}
 
 
 async def capture(client: TestClient[Any, Any], case: Case) -> bytes:

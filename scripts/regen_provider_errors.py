@@ -57,7 +57,7 @@ def cell(respond: Respond, shaped_from: Preset | None, provider: str) -> str:
     parts = [str(respond.status)]
     if respond.status < 400:  # the provider answers this symptom with a normal response
         parts.append(f"`{json.dumps(json.loads(respond.body), ensure_ascii=False, separators=(',', ':'))}`")
-    error = _error_object(respond.body)
+    error = _error_object(respond.body, {name.lower(): value for name, value in respond.headers})
     fields = [error[key] for key in ERROR_FIELDS if error.get(key) is not None]
     if fields:
         parts.append(" / ".join(f"`{value}`" for value in fields))
@@ -71,8 +71,11 @@ def cell(respond: Respond, shaped_from: Preset | None, provider: str) -> str:
     return " · ".join(parts)
 
 
-def _error_object(body: bytes) -> dict[str, Any]:
-    """The body's `error` object: a mapping, `{"message": text}` when the error is a bare string, or the body itself when it has no `error` but a `message` (Cohere)."""
+def _error_object(body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """The body's `error` object: a mapping, `{"message": text}` when the error is a bare string, or the body itself when it has no `error` but a `message` (Cohere).
+
+    Such a body's type may be a header: Bedrock's `x-amzn-ErrorType`.
+    """
     try:
         value = json.loads(body)
     except ValueError:
@@ -81,7 +84,8 @@ def _error_object(body: bytes) -> dict[str, Any]:
         return {}
     error = value.get("error")
     if error is None and isinstance(value.get("message"), str):
-        return {"message": value["message"]}
+        kind = headers.get("x-amzn-errortype", "").split(":", 1)[0]
+        return {"type": kind, "message": value["message"]} if kind else {"message": value["message"]}
     return error if isinstance(error, dict) else {"message": error} if isinstance(error, str) else {}
 
 

@@ -83,3 +83,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def golden(request: pytest.FixtureRequest) -> Golden:
     """Compare bytes with files under tests/golden/ (`golden.check(name, body)`), or rewrite them with --regen-golden."""
     return Golden(bool(request.config.getoption("--regen-golden")), request.node.path.relative_to(REPO).as_posix())
+
+
+@pytest.fixture(scope="module")
+def module_server_url() -> Iterator[str]:
+    """The URL of one live server of the shipped scenarios (speed 0, seed 1) shared by a module's tests: for blocking SDK clients."""
+    server = LiveServer(ServerConfig(scenarios=SCENARIOS, speed=0, seed=1)).start()
+    yield server.url
+    server.stop()

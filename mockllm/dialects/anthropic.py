@@ -481,9 +481,9 @@ class AnthropicMessages(Dialect):
     name = "anthropic"
     provider = PROVIDER
     routes: ClassVar[tuple[str, ...]] = ("POST /v1/messages", "GET /v1/messages")
-    error_prefixes = ("/v1/messages",)
+    error_prefixes: ClassVar[tuple[str, ...]] = ("/v1/messages",)
     #: its clients call other `/v1` paths too (`/v1/files`, `/v1/models`), which OpenAI shares
-    shared_error_prefixes = ("/v1",)
+    shared_error_prefixes: ClassVar[tuple[str, ...]] = ("/v1",)
     heartbeat = PING
 
     def parse(self, incoming: Incoming) -> ChatRequest:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from mockllm.core import tokens
 from mockllm.core.errors import RequestError
@@ -384,9 +384,9 @@ class Gemini(Dialect):
     name = "gemini"
     provider = "Gemini"
     routes = tuple(f"POST /{version}/models/{{model}}:{method}" for version in VERSIONS for method in METHODS)
-    error_prefixes = ("/v1beta",)
+    error_prefixes: ClassVar[tuple[str, ...]] = ("/v1beta",)
     #: google-genai for Python calls `/v1/models/...`, which OpenAI's model list shares
-    shared_error_prefixes = ("/v1",)
+    shared_error_prefixes: ClassVar[tuple[str, ...]] = ("/v1",)
     content_type = SSE_TYPE
     #: the service sends no keep-alive bytes, and google-genai would fail on a comment line
     heartbeat = None

@@ -6,6 +6,7 @@ import shlex
 
 from mockllm.scenarios.catalog import scenario_count as counted
 from mockllm.server.config import ServerConfig
+from mockllm.server.upstream import record_folder
 
 _CURL_BODY = '{"model":"%s","stream":true,"messages":[{"role":"user","content":"你好"}]}'
 
@@ -46,6 +47,8 @@ def banner(config: ServerConfig, port: int, scenario_count: int, scenario: str =
     speed = "no waiting" if config.speed == 0 else f"x{config.speed:g}"
     lines.append(f"  speed {speed}, seed {config.seed if config.seed is not None else 'random per request'}, default scenario {config.default!r}")
     lines += admin_lines(config, wildcard)
+    if config.upstream:
+        lines.append(f"  upstream: {', '.join(config.upstream)} answers what no scenario matches; recorded into {record_folder(config)}")
     lines.append(f"  try:      {curl_line(base, scenario)}")
     return "\n".join(lines)
 

@@ -19,10 +19,11 @@ STATUSES: dict[str | None, int] = {kind: status for status, kind in ERROR_TYPES.
 
 def read_stream(reads: Reads) -> Answer:
     """A Messages stream as an Answer: text, thinking and `tool_use` blocks by index, the stop reason, an error event."""
-    return Answer.of_frames(sse_data(reads), _event)
+    return Answer.of_frames(sse_data(reads), read_event)
 
 
-def _event(answer: Answer, event: Any) -> None:
+def read_event(answer: Answer, event: Any) -> None:
+    """Read one Messages stream event into the answer."""
     kind = event.get("type")
     if kind == "content_block_start":
         block = event["content_block"]

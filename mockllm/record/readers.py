@@ -8,7 +8,7 @@ from typing import Callable
 
 from mockllm.core.request import ChatRequest
 from mockllm.dialects import DIALECTS
-from mockllm.record import anthropic, gemini, ollama, openai
+from mockllm.record import anthropic, bedrock, gemini, ollama, openai
 from mockllm.record.answer import Answer
 from mockllm.record.frames import Reads
 
@@ -35,14 +35,20 @@ class Reader:
 
 
 _CHAT = Reader(openai.read_chat_stream, openai.read_chat_whole, openai.CHAT_ENDS)
+_MESSAGES = Reader(anthropic.read_stream, anthropic.read_whole, anthropic.ENDS)
+_GEMINI = Reader(gemini.read_stream, gemini.read_whole, gemini.ENDS, gemini.records)
 #: Dialects whose answers are recorded, by name.
 READERS: dict[str, Reader] = {
     "openai": _CHAT,
     "azure-openai": _CHAT,
     "openai_responses": Reader(openai.read_responses_stream, openai.read_responses_whole, openai.RESPONSES_ENDS),
-    "anthropic": Reader(anthropic.read_stream, anthropic.read_whole, anthropic.ENDS),
-    "gemini": Reader(gemini.read_stream, gemini.read_whole, gemini.ENDS, gemini.records),
+    "anthropic": _MESSAGES,
+    "vertex-anthropic": _MESSAGES,
+    "gemini": _GEMINI,
+    "vertex-gemini": _GEMINI,
     "ollama": Reader(ollama.read_stream, ollama.read_whole, ollama.ENDS, ollama.records),
+    "bedrock": Reader(bedrock.read_converse_stream, bedrock.read_converse_whole, bedrock.ENDS),
+    "bedrock-invoke": Reader(bedrock.read_invoke_stream, bedrock.read_invoke_whole, bedrock.INVOKE_ENDS),
 }
 #: The longest end marker, for finding one split across two reads.
 LONGEST_END = max(len(end) for reader in READERS.values() for end in reader.ends)

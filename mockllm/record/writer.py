@@ -92,14 +92,16 @@ def _literal(text: str) -> str:
 class Recorder:
     """Writes recorded turns into the output folder, one file per conversation."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, write_default: bool = True) -> None:
         self.out = out
+        #: Whether the folder gets a `default` scenario answering what no recording matches (not inside a served folder, which has its own).
+        self.write_default = write_default
 
     def write(self, chat: ChatRequest, answer: Answer) -> Path:
         """Add (or replace) this turn's scenario in its conversation's file; return the file."""
         self.out.mkdir(parents=True, exist_ok=True)
         default = self.out / "default.yaml"
-        if not default.exists():
+        if self.write_default and not default.exists():
             default.write_text(_dump([NO_MATCH]), encoding="utf-8")
         key = conversation_key(chat)
         path = self.out / f"{key}.yaml"

@@ -222,6 +222,14 @@ def _cohere(status: int, message: str) -> Preset:
     return Preset(status, message, None, source="Cohere")
 
 
+def _bedrock(status: int, exception: str, message: str) -> Preset:
+    """A symptom as Bedrock sends it: `status`, the exception named in `x-amzn-ErrorType`, `{"message": …}`."""
+    return Preset(status, message, exception, source="Bedrock")
+
+
+_BEDROCK_UNAVAILABLE = _bedrock(503, "ServiceUnavailableException", "Bedrock is unable to process your request.")
+
+
 #: How other providers send the symptoms: provider → preset name → that provider's preset (absent: shaped from `PRESETS`).
 PROVIDER_PRESETS: Mapping[str, Mapping[str, Preset]] = MappingProxyType(
     {
@@ -279,6 +287,27 @@ PROVIDER_PRESETS: Mapping[str, Mapping[str, Preset]] = MappingProxyType(
                 "rate_limited": _cohere(429, _COHERE_TRIAL.format("20 API calls / minute")),
                 "insufficient_quota": _cohere(429, _COHERE_TRIAL.format("1000 API calls / month")),
                 "invalid_api_key": _cohere(401, "invalid api token"),
+            }
+        ),
+        "Bedrock": MappingProxyType(
+            {
+                "rate_limited": _bedrock(429, "ThrottlingException", "Too many requests, please wait before trying again."),
+                "insufficient_quota": _bedrock(400, "ServiceQuotaExceededException", "Too many tokens per day, please wait before trying again."),
+                "insufficient_balance": _bedrock(
+                    403,
+                    "AccessDeniedException",
+                    "Model access is denied due to INVALID_PAYMENT_INSTRUMENT:A valid payment instrument must be provided.. "
+                    "Your AWS Marketplace subscription for this model cannot be completed at this time.",
+                ),
+                "invalid_api_key": _bedrock(403, "UnrecognizedClientException", "The security token included in the request is invalid."),
+                "content_filter": _bedrock(400, "ValidationException", "Output blocked by content filtering policy"),
+                "context_length_exceeded": _bedrock(400, "ValidationException", "Input is too long for requested model."),
+                "server_error": _bedrock(
+                    500, "InternalServerException", "The system encountered an unexpected error during processing. Try your request again."
+                ),
+                "bad_gateway": _BEDROCK_UNAVAILABLE,
+                "unavailable": _BEDROCK_UNAVAILABLE,
+                "overloaded": _bedrock(503, "ServiceUnavailableException", "Too many connections, please wait before trying again."),
             }
         ),
         "Ollama": MappingProxyType(

@@ -23,6 +23,7 @@ from mockllm.server.limits import quiet_protocol_errors
 from mockllm.server.middleware import Handler, as_response, cors, on_prepare, shaped_errors
 from mockllm.server.sessions import request_session, session_paths
 from mockllm.server.state import STATE, ServerState
+from mockllm.server.upstream import add_upstreams
 from mockllm.stream import text_render
 
 log = logging.getLogger("mockllm")
@@ -43,6 +44,7 @@ def create_app(config: ServerConfig | None = None, catalog: Catalog | None = Non
     app.on_response_prepare.append(on_prepare)
     app.on_startup.append(_warm_up)
     app.on_shutdown.append(_close_streams)
+    add_upstreams(app, config)
     _add_dialect_routes(app)
     admin.add_routes(app)
     ui.add_routes(app)

@@ -14,7 +14,7 @@ from mockllm.scenarios.catalog import Catalog
 from mockllm.scenarios.scenario import Scenario
 from mockllm.server.demo import DemoOverrides, Override, names_own_scenario
 from mockllm.server.request_overrides import Overrides, new_seed, read_overrides
-from mockllm.server.selection import select
+from mockllm.server.selection import chosen
 from mockllm.server.state import ServerState
 from mockllm.server.wire_overrides import request_wire
 from mockllm.server.worker_processes import attempts_refusal
@@ -24,7 +24,16 @@ from mockllm.stream.call import Call
 log = logging.getLogger("mockllm")
 
 
-def make_call(incoming: Incoming, dialect: Dialect, state: ServerState) -> tuple[Call, Override | None]:
+class FallThrough(Exception):
+    """A request that names and matches no scenario, for an upstream to answer (see `mockllm.server.upstream`)."""
+
+    def __init__(self, chat: ChatRequest) -> None:
+        super().__init__("no scenario names or matches this request")
+        self.chat = chat
+
+
+def make_call(incoming: Incoming, dialect: Dialect, state: ServerState, fall_through: bool = False) -> tuple[Call, Override | None]:
+    """The Call answering a request and the demo override that chose its scenario; FallThrough instead of the default if asked."""
     chat = parse_request(dialect, incoming)
     headers, query, path = incoming.headers, incoming.query, incoming.path
     overrides: Overrides = read_overrides(headers, query)
@@ -33,7 +42,10 @@ def make_call(incoming: Incoming, dialect: Dialect, state: ServerState) -> tuple
     catalog = state.view(session)
     override, scenario = _demo_override(chat, catalog, state.demo, path, session, headers, query)
     posted = state.runtime.layers(session)
-    scenario = scenario or select(catalog, chat, headers=headers, query=query, path=path, default=config.default, posted=posted)
+    scenario = scenario or chosen(catalog, chat, headers=headers, query=query, path=path, default=config.default, posted=posted)
+    if scenario is None and fall_through:
+        raise FallThrough(chat)
+    scenario = scenario or catalog.scenarios[config.default]
     if scenario.attempts and config.workers > 1:
         raise bad_request(attempts_refusal(config.workers, scenario.name))
     scenario, attempt = take_attempt(state.sessions, catalog.scenarios, scenario, session, path, chat)

@@ -34,3 +34,5 @@ class ServerConfig:
     log_format: str = "text"
     watch: bool | None = None  # None: on when serving your own folder in a terminal
     workers: int = 1
+    upstream: tuple[str, ...] = ()  # `URL` or `PROVIDER=URL` entries: where requests no scenario answers go
+    record_to: Path | None = None  # None: `recorded/` in the scenarios folder

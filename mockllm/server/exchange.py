@@ -18,10 +18,12 @@ from mockllm.delivery.pacer import Outcome
 from mockllm.delivery.transports.base import Transport
 from mockllm.delivery.transports.http import HttpChunked
 from mockllm.dialects.base import Dialect
-from mockllm.server.calls import make_call
+from mockllm.record.proxy import Upstream
+from mockllm.server.calls import FallThrough, make_call
 from mockllm.server.incoming import read_incoming
 from mockllm.server.sessions import SESSION_HEADER, request_session
 from mockllm.server.state import STATE
+from mockllm.server.upstream import described, forward, upstream_for
 from mockllm.stream.call import Call
 from mockllm.stream.pipeline import wire_items
 
@@ -48,9 +50,12 @@ class Exchange:
         self.started = time.monotonic()
         self.call: Call | None = None
 
-    def begin(self, incoming: Incoming) -> Call:
-        """The call that answers `incoming` (its scenario chosen, its attempt counted), noted in the journal and metrics."""
-        call, override = make_call(incoming, self.dialect, self.state)
+    def begin(self, incoming: Incoming, fall_through: bool = False) -> Call:
+        """The call that answers `incoming` (its scenario chosen, its attempt counted), noted in the journal and metrics.
+
+        With `fall_through`, a request that names and matches no scenario raises FallThrough instead (an upstream answers it).
+        """
+        call, override = make_call(incoming, self.dialect, self.state, fall_through)
         self.call = call
         self.entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream, override=override.id if override else None)
         if call.attempt:
@@ -94,11 +99,16 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
             incoming = await read_incoming(request, served.entry, state.config.read_timeout_s)
             if task:
                 state.tasks.add(task)  # an open stream from here: its body has arrived
-            call = served.begin(incoming)
+            upstream = upstream_for(request, dialect)
+            call = served.begin(incoming, fall_through=upstream is not None)
             served.outcome.status = 200
             transport = HttpChunked(request, _answer_headers(dialect, call), dialect.stream_content_type(call))
             await served.play(transport, call)
             return transport.response
+        except FallThrough as miss:
+            assert upstream is not None
+            served.entry["stream"] = miss.chat.stream
+            return await _forward(request, incoming, upstream, served)
         except RequestError as exc:
             return await _error_response(request, served.refuse(exc), exc.error.status)
         except ConnectionError:
@@ -112,6 +122,20 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
         finally:
             if task:
                 state.tasks.discard(task)
+
+
+async def _forward(request: web.Request, incoming: Incoming, upstream: Upstream, served: Exchange) -> web.StreamResponse:
+    """Answer with what the upstream sends (recorded for next time); an unreachable upstream is a 502 in the dialect's shape."""
+    log.info("%s %s ← forwarded to %s", request.method, redact_target(request.path_qs), upstream.url, extra=_logged(served.entry))
+    relayed = await forward(request, incoming.body, served.dialect, upstream)
+    ended, fields = described(relayed, upstream, served.state.config)
+    served.entry.update(fields)
+    if relayed.response is None:
+        respond = served.refuse(RequestError(Error(f"mockllm: {relayed.error} ({upstream.url})", status=502, type="upstream_error")))
+        served.outcome.ended = ended
+        return await _error_response(request, respond, respond.status)
+    served.outcome.status, served.outcome.writes, served.outcome.bytes, served.outcome.ended = relayed.status, relayed.writes, relayed.bytes, ended
+    return relayed.response
 
 
 def _answer_headers(dialect: Dialect, call: Call) -> dict[str, str]:

@@ -43,6 +43,23 @@ def select(
 
     `posted`: the posted layers the request sees, nearest first (`RuntimeScenarios.layers`).
     """
+    return chosen(catalog, chat, headers=headers, query=query, path=path, default=default, posted=posted) or catalog.scenarios[default]
+
+
+def chosen(
+    catalog: Catalog,
+    chat: ChatRequest,
+    *,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    path: str,
+    default: str,
+    posted: Sequence[Mapping[str, Scenario]] = (),
+) -> Scenario | None:
+    """The scenario a request names or matches, or its posted layer's default; None when the folder's default would answer it.
+
+    (With `--upstream`, the upstream answers such a request instead.)
+    """
     asked = [(f"header {HEADER}", headers.get(HEADER))]
     asked += [(f"query ?{key}=", query.get(key)) for key in QUERY_KEYS]
     asked.append(("body field mock_scenario", chat.scenario))
@@ -55,9 +72,9 @@ def select(
         for scenario in layer.values():
             if scenario.match and _matches(scenario.match, chat, path):
                 return scenario
-        if default in layer:
+        if default in layer and layer is not catalog.scenarios:
             return layer[default]
-    return catalog.scenarios[default]
+    return None
 
 
 def _named(catalog: Catalog, name: str, source: str) -> Scenario:

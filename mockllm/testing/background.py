@@ -69,7 +69,9 @@ class BackgroundServer:
         return asyncio.run_coroutine_threadsafe(run(), self._loop).result(START_STOP_TIMEOUT_S)
 
     def stop(self) -> None:
-        """Close open streams, stop listening and end the thread."""
+        """Close open streams, stop listening and end the thread (a server already stopped stays so)."""
+        if self._loop.is_closed():
+            return
         if self._runner is not None:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(START_STOP_TIMEOUT_S)
         self._loop.call_soon_threadsafe(self._loop.stop)

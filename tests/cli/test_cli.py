@@ -35,6 +35,8 @@ GOOD_VALUES = {
     "--log-format": ("json", "json"),
     "--watch": ("on", True),
     "--workers": ("3", 3),
+    "--upstream": ("anthropic=https://api.anthropic.com,http://127.0.0.1:9000", ("anthropic=https://api.anthropic.com,http://127.0.0.1:9000",)),
+    "--record-to": ("/tmp/recorded", Path("/tmp/recorded")),
 }
 
 BROKEN_SCENARIO = """\
@@ -90,6 +92,7 @@ def test_flag_wins_over_variable(flag):
     other = {"--host": "10.0.0.1", "--port": "1", "--scenarios": "/elsewhere", "--speed": "3", "--seed": "7", "--default": "echo", "--max-stream-s": "9", "--workers": "2"}
     other.update({"--read-timeout": "9", "--idle-timeout": "9", "--max-connections": "9", "--admin-token": "other", "--admin-open": "0"})
     other.update({"--ready-file": "/elsewhere.json", "--log-format": "text", "--watch": "off"})
+    other.update({"--upstream": "https://elsewhere.example", "--record-to": "/elsewhere"})
     config = config_from(parse_serve(flag, typed), environ={variable: other[flag]})
     assert getattr(config, field_of(flag)) == expected
 
@@ -142,8 +145,9 @@ def test_bad_variable_names_the_variable_and_flag(variable, value, reason):
         (["--seed", "1.5"], "argument --seed: invalid int value: '1.5'"),
         (["--max-stream-s", "-1"], "argument --max-stream-s: max stream duration must be a number of seconds > 0; got '-1'"),
         (["--workers", "0"], "argument --workers: workers must be a whole number >= 1; got '0'"),
+        (["--upstream", "openai=api.openai.com"], "argument --upstream: --upstream 'openai=api.openai.com': give an http:// or https:// URL"),
     ],
-    ids=["port-too-big", "port-word", "speed-negative", "speed-nan", "seed-fraction", "max-stream-negative", "workers-zero"],
+    ids=["port-too-big", "port-word", "speed-negative", "speed-nan", "seed-fraction", "max-stream-negative", "workers-zero", "upstream-no-scheme"],
 )
 def test_bad_flag_exits_2_with_a_message(capsys, argv, message):
     with pytest.raises(SystemExit) as exc:

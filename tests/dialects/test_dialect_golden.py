@@ -1,4 +1,4 @@
-"""Golden files of the Gemini, Gemini embeddings and Ollama dialects: each case at a fixed seed and speed 0, byte for byte.
+"""Golden files of the Gemini, Gemini embeddings, Ollama, Bedrock and Vertex dialects: each case at a fixed seed and speed 0, byte for byte.
 
 After a deliberate change to the output, rewrite them with
 `python scripts/regen_dialect_golden.py` and review the diff.
@@ -32,7 +32,7 @@ async def test_matches_golden(client: TestClient[Any, Any], key: str) -> None:
         pytest.fail(f"{key} differs from its golden file:\n{readable_diff(expected, actual, key)}\n{regen}", pytrace=False)
 
 
-@pytest.mark.parametrize("dialect", ["gemini", "gemini-embeddings", "ollama"])
+@pytest.mark.parametrize("dialect", ["gemini", "gemini-embeddings", "ollama", "bedrock", "bedrock-invoke", "vertex-gemini", "vertex-anthropic"])
 def test_no_stale_golden_files(dialect: str) -> None:
     stale = sorted(p.relative_to(GOLDEN).as_posix() for p in (GOLDEN / dialect).iterdir())
     assert set(stale) <= set(CASES), f"golden files without a case: {', '.join(sorted(set(stale) - set(CASES)))}; delete them"
