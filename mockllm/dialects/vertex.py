@@ -18,7 +18,7 @@ from typing import ClassVar, Mapping
 
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest
-from mockllm.dialects.anthropic import AnthropicMessages, invalid, read_request
+from mockllm.dialects.anthropic import AnthropicCountTokens, AnthropicMessages, invalid, read_request
 from mockllm.dialects.base import Listing, register
 from mockllm.dialects.gemini import METHODS, Gemini
 
@@ -46,6 +46,31 @@ class VertexGemini(Gemini):
         return {}
 
 
+def _hosted(incoming: Incoming, model: str | None) -> Incoming:
+    """A Messages body on Vertex: `anthropic_version` required, the model the path names (None: the body's own)."""
+    body = incoming.json
+    if not isinstance(body, dict):
+        return incoming  # the Anthropic dialect says what is wrong with it
+    if not isinstance(body.get("anthropic_version"), str):
+        raise invalid("anthropic_version", "Field required")
+    return replace(incoming, json={**body, "model": model}) if model is not None else incoming
+
+
+@register
+class VertexAnthropicCountTokens(AnthropicCountTokens):
+    """`…/publishers/anthropic/models/count-tokens:rawPredict`: Anthropic's token count (the model in the body); registered first, so it wins."""
+
+    name = "vertex-anthropic-count-tokens"
+    routes: ClassVar[tuple[str, ...]] = tuple(
+        f"POST {PUBLISHERS.replace('{version}', version)}/anthropic/models/count-tokens:rawPredict" for version in VERSIONS
+    )
+    error_prefixes: ClassVar[tuple[str, ...]] = ()
+    shared_error_prefixes: ClassVar[tuple[str, ...]] = ()
+
+    def parse(self, incoming: Incoming) -> ChatRequest:
+        return read_request(_hosted(incoming, None), needs_max_tokens=False)
+
+
 @register
 class VertexAnthropic(AnthropicMessages):
     """Anthropic models on Vertex AI: the Anthropic Messages dialect, the model named by the path."""
@@ -56,12 +81,7 @@ class VertexAnthropic(AnthropicMessages):
     shared_error_prefixes: ClassVar[tuple[str, ...]] = ()
 
     def parse(self, incoming: Incoming) -> ChatRequest:
-        body = incoming.json
-        if isinstance(body, dict):
-            if not isinstance(body.get("anthropic_version"), str):
-                raise invalid("anthropic_version", "Field required")
-            body = {**body, "model": incoming.match_info["model"]}
-        return read_request(replace(incoming, json=body))
+        return read_request(_hosted(incoming, incoming.match_info["model"]))
 
     def listings(self) -> Mapping[str, Listing]:
         return {}

@@ -66,6 +66,10 @@ def test_anthropic_vertex_answers_whole_and_calls_tools(claude: anthropic.Anthro
     assert use.name == "get_weather" and message.stop_reason == "tool_use"
 
 
+def test_anthropic_vertex_counts_tokens(claude: anthropic.AnthropicVertex) -> None:
+    assert claude.messages.count_tokens(model="hello", messages=[{"role": "user", "content": QUESTION}]).input_tokens > 0
+
+
 def test_anthropic_vertex_raises_anthropics_errors(claude: anthropic.AnthropicVertex) -> None:
     with pytest.raises(anthropic.RateLimitError):
         claude.messages.create(model="rate-limited", max_tokens=256, messages=[{"role": "user", "content": QUESTION}])

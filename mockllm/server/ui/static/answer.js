@@ -25,12 +25,47 @@ function textOf(value) {
     if (typeof found === "string") return found;
   }
   if (Array.isArray(value.content)) return value.content.map((c) => c.text || "").join("");
+  const converse = pick(value, "output.message.content");
+  if (Array.isArray(converse)) return converse.map((c) => c.text || "").join("");
   if (Array.isArray(value.output)) return value.output.flatMap((o) => o.content || []).map((c) => c.text || "").join("");
   return "";
 }
 
-/** A reader of a provider body: push(text) as it arrives, end(); then .state.text, .state.error (and .state.body: a whole JSON body). */
+/** The messages of AWS event-stream bytes (Bedrock): [{headers, payload}] of the whole ones, and the bytes left over. */
+export function eventStreamMessages(bytes) {
+  const messages = [];
+  let at = 0;
+  while (bytes.length - at >= 12) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + at);
+    const total = view.getUint32(0);
+    const headersLength = view.getUint32(4);
+    if (bytes.length - at < total) break;
+    const headers = {};
+    for (let h = 12; h < 12 + headersLength; ) {
+      const name = new TextDecoder().decode(bytes.subarray(at + h + 1, at + h + 1 + bytes[at + h]));
+      h += 1 + bytes[at + h] + 1; // name, then the value type (7: a string)
+      const length = view.getUint16(h);
+      headers[name] = new TextDecoder().decode(bytes.subarray(at + h + 2, at + h + 2 + length));
+      h += 2 + length;
+    }
+    messages.push({ headers, payload: new TextDecoder().decode(bytes.subarray(at + 12 + headersLength, at + total - 4)) });
+    at += total;
+  }
+  return { messages, rest: bytes.subarray(at) };
+}
+
+/** The JSON a Bedrock message carries: an event's payload, the Anthropic event inside a `chunk`, an exception as an error. */
+function eventStreamValue({ headers, payload }) {
+  const value = JSON.parse(payload);
+  if (headers[":message-type"] === "exception") return { error: { code: headers[":exception-type"], message: value.message } };
+  if (headers[":event-type"] === "chunk") return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(value.bytes), (c) => c.charCodeAt(0))));
+  return value;
+}
+
+/** A reader of a provider body: pushBytes(bytes) as they arrive, end(); then .state.text, .state.error (and .state.body: a whole JSON body). */
 export function createAnswerReader(contentType) {
+  if (/vnd\.amazon\.eventstream/i.test(contentType || "")) return eventStreamReader();
+  const decoder = new TextDecoder();
   const whole = !/event-stream|ndjson|jsonl/i.test(contentType || "");
   const state = { text: "", error: null, body: "" };
   let buffer = "";
@@ -52,8 +87,8 @@ export function createAnswerReader(contentType) {
   };
   return {
     state,
-    push(chunk) {
-      buffer += chunk;
+    pushBytes(bytes) {
+      buffer += decoder.decode(bytes, { stream: true });
       if (whole) return;
       const lines = buffer.split("\n");
       buffer = lines.pop();
@@ -70,5 +105,27 @@ export function createAnswerReader(contentType) {
         state.text = buffer;
       }
     },
+  };
+}
+
+/** The reader of an AWS event-stream body: each whole message read as it completes. */
+function eventStreamReader() {
+  const state = { text: "", error: null, body: "" };
+  let held = new Uint8Array(0);
+  return {
+    state,
+    pushBytes(bytes) {
+      const joined = new Uint8Array(held.length + bytes.length);
+      joined.set(held);
+      joined.set(bytes, held.length);
+      const { messages, rest } = eventStreamMessages(joined);
+      held = rest.slice();
+      for (const message of messages) {
+        const value = eventStreamValue(message);
+        state.error = state.error || errorOf(value, null);
+        state.text += textOf(value);
+      }
+    },
+    end() {},
   };
 }

@@ -212,13 +212,12 @@ async function askPhone(prompt, run, framing, transport) {
 /** Any other route: this page reads the answer out of the stream (or the whole body) and shows it. */
 async function askPage(prompt, run, transport) {
   const answer = fill($("#answer"));
-  const decoder = new TextDecoder();
   const init = { method: "POST", headers: { "Content-Type": "application/json", ...run.headers }, body: JSON.stringify(run.body) };
   let reader = null;
   await transport(run.url, init, {
     headers: (response) => (reader = createAnswerReader(response.headers.get("content-type"))),
     read: (read) => {
-      reader.push(decoder.decode(read.bytes, { stream: true }));
+      reader.pushBytes(read.bytes);
       answer.textContent = reader.state.text;
     },
   });

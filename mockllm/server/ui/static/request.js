@@ -35,6 +35,10 @@ export function bodyFor(target, prompt, stream = true) {
   if (/:(streamGenerateContent|generateContent|countTokens)$/i.test(path)) return { contents: [{ role: "user", parts: [{ text: prompt }] }] };
   if (/:embedContent$/i.test(path)) return { content: { parts: [{ text: prompt }] } };
   if (/:batchEmbedContents$/i.test(path)) return { requests: [{ model: `models/${PARAMS.model}`, content: { parts: [{ text: prompt }] } }] };
+  if (/\/converse(-stream)?$/.test(path)) return { messages: [{ role: "user", content: [{ text: prompt }] }] };
+  if (/\/invoke(-with-response-stream)?$/.test(path)) return { anthropic_version: "bedrock-2023-05-31", max_tokens: 1024, messages };
+  if (/\/count-tokens:rawPredict$/.test(path)) return { anthropic_version: "vertex-2023-10-16", model: "mock-model", messages };
+  if (/:(streamRawPredict|rawPredict)$/.test(path)) return { anthropic_version: "vertex-2023-10-16", max_tokens: 1024, stream: path.endsWith(":streamRawPredict"), messages };
   if (path.endsWith("/messages")) return { model: "mock-model", max_tokens: 1024, stream, messages };
   if (path.endsWith("/responses")) return { model: "mock-model", input: prompt, stream };
   if (path.endsWith("/embeddings")) return { model: "mock-model", input: prompt };
