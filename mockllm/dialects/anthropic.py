@@ -650,7 +650,7 @@ class AnthropicCountTokens(AnthropicMessages):
     """`POST /v1/messages/count_tokens`: the input tokens a Messages request would use, `{"input_tokens": N}`."""
 
     name = "anthropic_count_tokens"
-    routes = ("POST /v1/messages/count_tokens",)
+    routes: ClassVar[tuple[str, ...]] = ("POST /v1/messages/count_tokens",)
 
     def parse(self, incoming: Incoming) -> ChatRequest:
         return read_request(incoming, needs_max_tokens=False)
