@@ -104,6 +104,17 @@ def test_a_scenario_or_a_match_wins_over_the_upstream(front: LiveServer, upstrea
     assert "X-Mock-Forwarded" not in matched and "X-Mock-Forwarded" not in named and journal(upstream.url) == []
 
 
+def test_a_default_posted_for_the_session_wins_over_the_upstream(front: LiveServer, upstream: LiveServer) -> None:
+    posted = urllib.request.Request(
+        f"{front.url}/_mock/scenarios?session=s1", data=scenario("default", "the session's own default").encode(), method="POST"
+    )
+    with urllib.request.urlopen(posted) as response:
+        assert response.status in (200, 201)
+    _, headers, _ = post(front.url, QUESTION, headers={"X-Mock-Session": "s1"})
+    assert (headers["X-Mock-Scenario"], "X-Mock-Forwarded" in headers, journal(upstream.url)) == ("default", False, [])
+    assert journal(front.url)[-1]["session"] == "s1" and "forwarded" not in journal(front.url)[-1]
+
+
 def test_an_unreachable_upstream_is_a_502_in_the_dialects_shape(served: Path, tmp_path: Path) -> None:
     server = LiveServer(ServerConfig(scenarios=served, speed=0, upstream=("http://127.0.0.1:9",))).start()
     try:
