@@ -9,6 +9,7 @@ are written here, which is all Bedrock sends.
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 from typing import Iterator, Mapping, NamedTuple
@@ -28,16 +29,26 @@ def header(name: str, value: str) -> bytes:
 
 def message(headers: Mapping[str, str], payload: bytes) -> bytes:
     """One whole message: prelude, headers, payload, CRCs."""
-    encoded = b"".join(header(name, value) for name, value in headers.items())
+    return framed(b"".join(header(name, value) for name, value in headers.items()), payload)
+
+
+def framed(encoded: bytes, payload: bytes) -> bytes:
+    """One whole message of headers already encoded (see `header`) and a payload."""
     prelude = PRELUDE.pack(_PRELUDE_LENGTH + len(encoded) + len(payload) + CRC.size, len(encoded))
     head = prelude + CRC.pack(zlib.crc32(prelude))
     body = head + encoded + payload
     return body + CRC.pack(zlib.crc32(body))
 
 
+@functools.lru_cache(maxsize=64)
+def event_headers(event_type: str, content_type: str = "application/json") -> bytes:
+    """The encoded headers of an event message (`:event-type`, `:content-type`, `:message-type: event`), built once per type."""
+    return b"".join(header(name, value) for name, value in ((":event-type", event_type), (":content-type", content_type), (":message-type", "event")))
+
+
 def event(event_type: str, payload: bytes, content_type: str = "application/json") -> bytes:
     """An event message (`:message-type: event`)."""
-    return message({":event-type": event_type, ":content-type": content_type, ":message-type": "event"}, payload)
+    return framed(event_headers(event_type, content_type), payload)
 
 
 def exception(exception_type: str, payload: bytes, content_type: str = "application/json") -> bytes:
