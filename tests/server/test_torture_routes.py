@@ -3,6 +3,7 @@ whole answer), and `unit: codepoint` on the wire."""
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -12,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 
+from mockllm.core import eventstream
 from mockllm.scenarios.loading import load_catalog
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
@@ -41,11 +43,17 @@ def chat_delta(chunk: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Route:
-    """One way to ask for a streamed answer, and how to read its text back."""
+    """One way to ask for a streamed answer, and how to read its text back (from the body's bytes when `binary`)."""
 
     path: str
     body: dict[str, Any]
-    read: Callable[[str], str]
+    read: Callable[[Any], str]
+    binary: bool = False
+
+
+def bedrock_events(body: bytes) -> list[tuple[str, Any]]:
+    """The (`:event-type`, JSON payload) of each AWS event-stream message."""
+    return [(message.headers[":event-type"], json.loads(message.payload)) for message in eventstream.messages(body)]
 
 
 ROUTES = {
@@ -76,6 +84,20 @@ ROUTES = {
         {"model": "m", "stream": True, "messages": CHAT},
         lambda b: "".join(e["delta"]["message"]["content"]["text"] for e in sse_data(b) if e["type"] == "content-delta"),
     ),
+    "bedrock-converse": Route(
+        "/model/m/converse-stream",
+        {"messages": [{"role": "user", "content": [{"text": "Show me."}]}]},
+        lambda b: "".join(e["delta"].get("text", "") for kind, e in bedrock_events(b) if kind == "contentBlockDelta"),
+        binary=True,
+    ),
+    "bedrock-invoke": Route(
+        "/model/m/invoke-with-response-stream",
+        {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 64_000, "messages": CHAT},
+        lambda b: "".join(
+            e["delta"].get("text", "") for e in (json.loads(base64.b64decode(c["bytes"])) for _, c in bedrock_events(b)) if e["type"] == "content_block_delta"
+        ),
+        binary=True,
+    ),
     "ollama-chat": Route("/api/chat", {"model": "m", "messages": CHAT}, lambda b: "".join(c["message"]["content"] for c in json_lines(b))),
     "ollama-generate": Route("/api/generate", {"model": "m", "prompt": "Show me."}, lambda b: "".join(c["response"] for c in json_lines(b))),
     "ai-sdk": Route(
@@ -101,7 +123,8 @@ async def test_every_torture_scenario_streams_its_answer_on_every_route(client, 
     spec = ROUTES[route]
     response = await client.post(spec.path, json=spec.body, headers={"X-Mock-Scenario": name})
     assert response.status == 200, await response.text()
-    assert spec.read(await response.text()) == answer_text(name)
+    body = await response.read()
+    assert spec.read(body if spec.binary else body.decode()) == answer_text(name)
     entry = (await (await client.get("/_mock/journal", params={"scenario": name})).json())[-1]
     assert entry["ended"] == "complete"
 
