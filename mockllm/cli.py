@@ -1,4 +1,4 @@
-"""The `mockllm` command: serve, check, list."""
+"""The `mockllm` command: serve, check, list, record, why."""
 
 from __future__ import annotations
 
@@ -146,6 +146,16 @@ def _parser() -> argparse.ArgumentParser:
         name, convert, help_text = SERVE_FLAGS[flag]
         record.add_argument(flag, dest=name, type=convert, default=argparse.SUPPRESS, help=help_text)
     record.set_defaults(run=_record)
+    why = commands.add_parser("why", help="print which scenario a request would get and why, without a server")
+    why.add_argument("--path", required=True, help="the route and query, as the client calls it: /v1/chat/completions")
+    why.add_argument("--body", default="", help="the JSON body, or @file.json")
+    why.add_argument("--header", action="append", default=[], metavar="NAME:VALUE", help="a request header (repeatable)")
+    why.add_argument("--method", default="POST", help="the HTTP method (default POST)")
+    why.add_argument("--json", action="store_true", help="print the trace as the journal keeps it")
+    for flag in ("--scenarios", "--default"):
+        name, convert, help_text = SERVE_FLAGS[flag]
+        why.add_argument(flag, dest=name, type=convert, default=argparse.SUPPRESS, help=help_text)
+    why.set_defaults(run=_why)
     listing = commands.add_parser("list", help="print the scenarios with their descriptions")
     listing.add_argument("folder", type=Path, nargs="?", default=None)
     listing.set_defaults(run=_list)
@@ -197,6 +207,13 @@ def _list(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `mockllm list | head -1`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _why(args: argparse.Namespace) -> int:
+    from mockllm.server.why import why_command
+
+    config = config_from(args)
+    return why_command(config.scenarios, config.default, args.method, args.path, args.body, args.header, args.json)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -11,10 +11,9 @@ from mockllm.core.redact import safe_text
 from mockllm.core.request import ChatRequest
 from mockllm.dialects.base import Dialect
 from mockllm.scenarios.catalog import Catalog
-from mockllm.scenarios.scenario import Scenario
-from mockllm.server.demo import DemoOverrides, Override, names_own_scenario
+from mockllm.server.demo import DemoOverrides, names_own_scenario
 from mockllm.server.request_overrides import Overrides, new_seed, read_overrides
-from mockllm.server.selection import chosen
+from mockllm.server.selection import Selection, choose
 from mockllm.server.state import ServerState
 from mockllm.server.wire_overrides import request_wire
 from mockllm.server.worker_processes import attempts_refusal
@@ -27,28 +26,30 @@ log = logging.getLogger("mockllm")
 class FallThrough(Exception):
     """A request that names and matches no scenario, for an upstream to answer (see `mockllm.server.upstream`)."""
 
-    def __init__(self, chat: ChatRequest) -> None:
+    def __init__(self, chat: ChatRequest, why: Selection | None = None) -> None:
         super().__init__("no scenario names or matches this request")
         self.chat = chat
+        self.why = why
 
 
-def make_call(incoming: Incoming, dialect: Dialect, state: ServerState, fall_through: bool = False) -> tuple[Call, Override | None]:
-    """The Call answering a request and the demo override that chose its scenario; FallThrough instead of the default if asked."""
+def make_call(incoming: Incoming, dialect: Dialect, state: ServerState, fall_through: bool = False) -> tuple[Call, Selection]:
+    """The Call answering a request and how its scenario was chosen (override, rules, attempt); FallThrough instead of the default if asked."""
     chat = parse_request(dialect, incoming)
     headers, query, path = incoming.headers, incoming.query, incoming.path
     overrides: Overrides = read_overrides(headers, query)
     config = state.config
     session = incoming.session
     catalog = state.view(session)
-    override, scenario = _demo_override(chat, catalog, state.demo, path, session, headers, query)
+    selection = _demo_override(chat, catalog, state.demo, path, session, headers, query)
     posted = state.runtime.layers(session)
-    scenario = scenario or chosen(catalog, chat, headers=headers, query=query, path=path, default=config.default, posted=posted)
-    if scenario is None and fall_through:
-        raise FallThrough(chat)
-    scenario = scenario or catalog.scenarios[config.default]
-    if scenario.attempts and config.workers > 1:
-        raise bad_request(attempts_refusal(config.workers, scenario.name))
-    scenario, attempt = take_attempt(state.sessions, catalog.scenarios, scenario, session, path, chat)
+    selection = selection or choose(catalog, chat, headers=headers, query=query, path=path, default=config.default, posted=posted)
+    if selection.fallback and fall_through:
+        raise FallThrough(chat, selection)
+    if selection.scenario.attempts and config.workers > 1:
+        raise bad_request(attempts_refusal(config.workers, selection.scenario.name))
+    scenario, attempt = take_attempt(state.sessions, catalog.scenarios, selection.scenario, session, path, chat)
+    if attempt is not None:
+        selection = selection.with_attempt(scenario, attempt.number, attempt.session)
     seed = overrides.seed if overrides.seed is not None else config.seed
     stream_config = scenario.stream
     if overrides.delay_ms is not None:
@@ -63,17 +64,19 @@ def make_call(incoming: Incoming, dialect: Dialect, state: ServerState, fall_thr
         wire=request_wire(scenario.wire, headers, query),
         attempt=attempt,
         last_event_id=last_event_id(headers),
-    ), override
+    ), selection
 
 
 def _demo_override(
     chat: ChatRequest, catalog: Catalog, demo: DemoOverrides, path: str, session: str | None, headers: Mapping[str, str], query: Mapping[str, str]
-) -> tuple[Override | None, Scenario | None]:
-    """The demo override meant for this request and its scenario (see `mockllm.server.demo` for the precedence)."""
+) -> Selection | None:
+    """The selection a demo override meant for this request makes (see `mockllm.server.demo` for the precedence)."""
     if not len(demo) or names_own_scenario(chat, headers, query):
-        return None, None
+        return None
     override = demo.take(path, session, set(catalog.scenarios))
-    return override, catalog.scenarios[override.scenario] if override else None
+    if override is None:
+        return None
+    return Selection(catalog.scenarios[override.scenario], "override", f"demo override #{override.id} names {override.scenario}", override=override.id)
 
 
 #: What a dialect's parser raises on input it failed to check (a bug to fix there, but the client's input is at fault).

@@ -21,6 +21,7 @@ from mockllm.dialects.base import Dialect
 from mockllm.record.proxy import Upstream
 from mockllm.server.calls import FallThrough, make_call
 from mockllm.server.incoming import read_incoming
+from mockllm.server.selection import FORWARDED_WHY, WHY_HEADER, why_header
 from mockllm.server.sessions import SESSION_HEADER, request_session
 from mockllm.server.state import STATE
 from mockllm.server.upstream import described, forward, upstream_for
@@ -30,6 +31,8 @@ from mockllm.stream.pipeline import wire_items
 log = logging.getLogger("mockllm")
 
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+#: `X-Mock-Why` of an answer refused before a scenario was chosen.
+REFUSED_WHY = "no scenario: the request was refused before one was chosen"
 #: The journal fields a JSON log line carries for each request.
 _LOGGED = ("id", "method", "path", "session", "scenario", "override", "seed", "status", "stream", "writes", "bytes", "duration_ms", "ended", "errors")
 
@@ -49,15 +52,16 @@ class Exchange:
         self.state = request.app[STATE]
         self.started = time.monotonic()
         self.call: Call | None = None
+        self.why = REFUSED_WHY
 
     def begin(self, incoming: Incoming, fall_through: bool = False) -> Call:
         """The call that answers `incoming` (its scenario chosen, its attempt counted), noted in the journal and metrics.
 
         With `fall_through`, a request that names and matches no scenario raises FallThrough instead (an upstream answers it).
         """
-        call, override = make_call(incoming, self.dialect, self.state, fall_through)
-        self.call = call
-        self.entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream, override=override.id if override else None)
+        call, selection = make_call(incoming, self.dialect, self.state, fall_through)
+        self.call, self.why = call, selection.reason
+        self.entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream, override=selection.override, why=selection.trace())
         if call.attempt:
             self.entry.update(session=call.attempt.session, attempt=call.attempt.number)
         _log_start(self.request, self.entry)
@@ -102,12 +106,14 @@ async def handle_chat(request: web.Request, dialect: Dialect) -> web.StreamRespo
             upstream = upstream_for(request, dialect)
             call = served.begin(incoming, fall_through=upstream is not None)
             served.outcome.status = 200
-            transport = HttpChunked(request, _answer_headers(dialect, call), dialect.stream_content_type(call))
+            transport = HttpChunked(request, _answer_headers(dialect, call, served.why), dialect.stream_content_type(call))
             await served.play(transport, call)
             return transport.response
         except FallThrough as miss:
             assert upstream is not None
             served.entry["stream"] = miss.chat.stream
+            if miss.why is not None:
+                served.entry["why"] = {**miss.why.trace(), "scenario": None, "by": "upstream", "reason": FORWARDED_WHY}
             return await _forward(request, incoming, upstream, served)
         except RequestError as exc:
             return await _error_response(request, served.refuse(exc), exc.error.status)
@@ -138,9 +144,10 @@ async def _forward(request: web.Request, incoming: Incoming, upstream: Upstream,
     return relayed.response
 
 
-def _answer_headers(dialect: Dialect, call: Call) -> dict[str, str]:
-    """The headers of an answer: no buffering, the dialect's own, and which scenario, seed and attempt answered."""
+def _answer_headers(dialect: Dialect, call: Call, why: str) -> dict[str, str]:
+    """The headers of an answer: no buffering, the dialect's own, and which scenario (and why), seed and attempt answered."""
     headers = {**STREAM_HEADERS, **dialect.headers(call), "X-Mock-Scenario": call.scenario.name, "X-Mock-Seed": str(call.seed)}
+    headers[WHY_HEADER] = why_header(why)
     if call.attempt:
         headers.update({SESSION_HEADER: call.attempt.session, "X-Mock-Attempt": str(call.attempt.number)})
     return headers
@@ -148,7 +155,8 @@ def _answer_headers(dialect: Dialect, call: Call) -> dict[str, str]:
 
 async def _error_response(request: web.Request, respond: Respond, status: int) -> web.Response:
     """The error as an HTTP response; a 408 closes the connection at once (the rest of the body is not coming)."""
-    response = web.Response(status=respond.status, body=respond.body, headers={**dict(respond.headers), "Content-Type": respond.content_type})
+    headers = {**dict(respond.headers), "Content-Type": respond.content_type, WHY_HEADER: REFUSED_WHY}
+    response = web.Response(status=respond.status, body=respond.body, headers=headers)
     if status == 408:
         await _answer_and_close(request, response)
     return response

@@ -17,7 +17,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _RATE_LIMITS = [f"x-ratelimit-{kind}-{of}" for kind in ("limit", "remaining", "reset") for of in ("requests", "tokens")]
 #: The response headers a page on another origin may read (a prefix such as `x-ratelimit-*` cannot be exposed: each is named).
 EXPOSED = ", ".join(
-    ["X-Mock-Scenario", "X-Mock-Seed", "X-Mock-Session", "X-Mock-Attempt", "X-Request-Id", "Retry-After", "Retry-After-Ms", "x-should-retry", *_RATE_LIMITS]
+    ["X-Mock-Scenario", "X-Mock-Why", "X-Mock-Seed", "X-Mock-Session", "X-Mock-Attempt", "X-Request-Id", "Retry-After", "Retry-After-Ms", "x-should-retry", *_RATE_LIMITS]
 )
 ADMIN_PREFIX = "/_mock/"
 #: The request key under which the response that began (its status line sent) is kept.

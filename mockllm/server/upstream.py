@@ -23,6 +23,7 @@ from mockllm.record.proxy import Relayed, Upstream
 from mockllm.record.writer import Recorder
 from mockllm.server.config import ServerConfig
 from mockllm.server.reload import reload_scenarios
+from mockllm.server.selection import FORWARDED_WHY, WHY_HEADER
 from mockllm.server.state import STATE
 
 log = logging.getLogger("mockllm")
@@ -115,7 +116,7 @@ async def forward(request: web.Request, body: bytes, dialect: Dialect, upstream:
             log.warning("recorded %s, but the folder does not load: %s", recorded, problem)
 
     found = upstream.found(dialect.name, dict(request.match_info))
-    return await upstream.relay(request, body, found, headers={FORWARDED_HEADER: upstream.url}, then=reload)
+    return await upstream.relay(request, body, found, headers={FORWARDED_HEADER: upstream.url, WHY_HEADER: FORWARDED_WHY}, then=reload)
 
 
 def described(relayed: Relayed, upstream: Upstream, config: ServerConfig) -> tuple[str, Mapping[str, Any]]:

@@ -12,7 +12,7 @@ from mockllm.core.errors import RequestError
 from mockllm.core.request import ChatRequest
 from mockllm.scenarios.catalog import Catalog
 from mockllm.scenarios.loading import load_catalog
-from mockllm.server.selection import select
+from mockllm.server import selection
 
 SCENARIOS = {
     "by-header": {},
@@ -38,7 +38,7 @@ def choose(catalog: Catalog, *, header: str | None = None, query: dict[str, str]
            model: str | None = None, message: str = "hello", path: str = "/v1/chat/completions") -> str:
     chat = ChatRequest(messages=(("user", message),), model=model, scenario=body)
     headers = CIMultiDict({"x-mock-scenario": header} if header else {})
-    return select(catalog, chat, headers=headers, query=query or {}, path=path, default="default").name
+    return selection.choose(catalog, chat, headers=headers, query=query or {}, path=path, default="default").scenario.name
 
 
 ALL: dict[str, Any] = {
@@ -72,7 +72,7 @@ def test_query_mock_scenario_alias(catalog: Catalog) -> None:
 def test_header_name_is_case_insensitive(catalog: Catalog) -> None:
     chat = ChatRequest(messages=(("user", "x"),))
     headers = CIMultiDict({"X-MOCK-SCENARIO": "by-header"})
-    assert select(catalog, chat, headers=headers, query={}, path="/", default="default").name == "by-header"
+    assert selection.choose(catalog, chat, headers=headers, query={}, path="/", default="default").scenario.name == "by-header"
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ def test_every_match_rule_must_hold(catalog: Catalog, model: str | None, path: s
 
 def test_match_searches_the_last_user_message(catalog: Catalog) -> None:
     chat = ChatRequest(messages=(("user", "请帮我充值"), ("assistant", "好的"), ("user", "谢谢")))
-    assert select(catalog, chat, headers={}, query={}, path="/", default="default").name == "default"
+    assert selection.choose(catalog, chat, headers={}, query={}, path="/", default="default").scenario.name == "default"
 
 
 @pytest.mark.parametrize(
