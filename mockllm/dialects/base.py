@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterable, Iterator, Mapping, Sequence
 
 from mockllm.core.events import DELTAS, Delay, Error, Event, Respond, ToolArgs, ToolCall, WireItem
@@ -90,6 +91,58 @@ class Dialect(ABC):
         if self.recognizes(headers, query):
             owned += [prefix for prefix in self.shared_error_prefixes if under(path, prefix)]
         return max(map(len, owned), default=0)
+
+
+@dataclass
+class SocketReply:
+    """What one client event on an event socket asks for: events to send at once, a response to play, the active one cancelled.
+
+    `respond` is the request of the response to play (the client event that
+    asked for it), read by the connection's `parse`.
+    """
+
+    events: list[bytes] = field(default_factory=list)
+    respond: Any = None
+    cancel: bool = False
+
+
+class EventSocketDialect(Dialect):
+    """A dialect whose clients hold a WebSocket session of JSON events (OpenAI Realtime).
+
+    The registered instance serves no connection itself: `connect` makes the
+    instance that keeps one connection's state. The server sends `opening()`,
+    hands each client event to `receive`, plays each response it asks for as
+    a request of its own (`parse`, `stream`), sends `refusal` for an event the
+    API refuses, `cancelled()` after cancelling the playing response, and calls
+    `finished()` when a response's exchange is over.
+    """
+
+    #: The WebSocket subprotocols the server accepts (a browser client that offers one needs it echoed).
+    subprotocols: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    def connect(self, incoming: Incoming, seed: int, seeded: bool) -> EventSocketDialect:
+        """The instance serving the connection the upgrade request `incoming` opens; ids derive from `seed`."""
+
+    @abstractmethod
+    def opening(self) -> list[bytes]:
+        """The events the server sends first."""
+
+    @abstractmethod
+    def receive(self, event: Any) -> SocketReply:
+        """Apply one client event (parsed JSON); raise RequestError for one the API refuses."""
+
+    @abstractmethod
+    def refusal(self, error: Error, event: Any) -> bytes:
+        """The event that refuses a client event."""
+
+    @abstractmethod
+    def cancelled(self) -> list[bytes]:
+        """The events that end the playing response as cancelled."""
+
+    @abstractmethod
+    def finished(self) -> None:
+        """A response's exchange is over (played, refused or cancelled): another may start."""
 
 
 def register(cls: type[Dialect]) -> type[Dialect]:

@@ -8,7 +8,7 @@ import logging
 from aiohttp import web
 
 from mockllm.dialects import DIALECTS
-from mockllm.dialects.base import Dialect, Listing
+from mockllm.dialects.base import Dialect, EventSocketDialect, Listing
 from mockllm.scenarios import text
 from mockllm.scenarios.catalog import Catalog
 from mockllm.scenarios.loading import check_default, load_catalog
@@ -17,6 +17,7 @@ from mockllm.server import admin, ui
 from mockllm.server import framing_routes as app_routes
 from mockllm.server.admin_access import ACCESS, AdminAccess, guard_admin, with_admin_token
 from mockllm.server.config import ServerConfig
+from mockllm.server.event_socket import serve_event_socket
 from mockllm.server.exchange import handle_chat
 from mockllm.server.journal import Journal
 from mockllm.server.limits import quiet_protocol_errors
@@ -76,6 +77,9 @@ def _add_dialect_routes(app: web.Application) -> None:
 
 
 def _chat_handler(dialect: Dialect) -> Handler:
+    if isinstance(dialect, EventSocketDialect):
+        return lambda request: serve_event_socket(request, dialect)
+
     async def chat(request: web.Request) -> web.StreamResponse:
         if find_route(request.app[STATE].catalog, request.path) is not None:
             return await app_routes.serve_app_route(request)  # the folder's routes map wins over a built-in route
