@@ -38,8 +38,20 @@ def is_secret(name: str) -> bool:
 
 
 def redact_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Headers or query parameters as a dict of safe text, secret ones redacted (a repeated name keeps its last value)."""
-    return {safe_text(k): (REDACTED if is_secret(k) else safe_text(v)) for k, v in pairs}
+    """Headers or query parameters as a dict of safe text, secret ones redacted (a repeated name keeps its last value).
+
+    WebSocket subprotocols can carry a key (`openai-insecure-api-key.sk-…`):
+    each `name.value` protocol with a secret name keeps only its name.
+    """
+    return {safe_text(k): (REDACTED if is_secret(k) else _redact_protocols(v) if k.lower() == _PROTOCOLS else safe_text(v)) for k, v in pairs}
+
+
+_PROTOCOLS = "sec-websocket-protocol"
+
+
+def _redact_protocols(value: str) -> str:
+    protocols = [protocol.strip() for protocol in safe_text(value).split(",")]
+    return ", ".join(f"{name}.{REDACTED}" if dot and is_secret(name) else name + dot + rest for name, dot, rest in (p.partition(".") for p in protocols))
 
 
 def redact_target(path_qs: str) -> str:

@@ -113,7 +113,8 @@ class EventSocketDialect(Dialect):
     instance that keeps one connection's state. The server sends `opening()`,
     hands each client event to `receive`, plays each response it asks for as
     a request of its own (`parse`, `stream`), sends `refusal` for an event the
-    API refuses, `cancelled()` after cancelling the playing response, and calls
+    API refuses, `cancelled()` just before it cancels the playing response (and sends
+    those events once it stopped), and calls
     `finished()` when a response's exchange is over.
     """
 
@@ -138,7 +139,7 @@ class EventSocketDialect(Dialect):
 
     @abstractmethod
     def cancelled(self) -> list[bytes]:
-        """The events that end the playing response as cancelled."""
+        """The events that end the playing response as cancelled (asked for before the response stops)."""
 
     @abstractmethod
     def finished(self) -> None:

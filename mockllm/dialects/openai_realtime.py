@@ -244,7 +244,7 @@ class RealtimeSession:
         self.audio_bytes = 0
         item_id = self.new_id("item")
         previous = self.items[-1]["id"] if self.items else None
-        item = {"id": item_id, "type": "message", "status": "completed", "role": "user", "content": [{"type": "input_audio", "transcript": None}]}
+        item: dict[str, Any] = {"id": item_id, "type": "message", "status": "completed", "role": "user", "content": [{"type": "input_audio", "transcript": None}]}
         if self.names.beta:
             item = {"id": item_id, "object": "realtime.item", **{k: v for k, v in item.items() if k != "id"}}
         committed = self.event("input_audio_buffer.committed", previous_item_id=previous, item_id=item_id)
@@ -285,12 +285,15 @@ class RealtimeSession:
     def chat_request(self, event: Mapping[str, Any]) -> ChatRequest:
         """The neutral request of a `response.create`: the conversation, the tools and instructions it answers with."""
         params = event.get("response") or {}
+        _check_response(params, "modalities" if self.names.beta else "output_modalities")
         instructions = params.get("instructions", self.config.get("instructions"))
         if instructions is not None and not isinstance(instructions, str):
             raise invalid("Invalid type for 'response.instructions': expected a string.", "response.instructions", "invalid_type")
         tools = _read_tools(params["tools"] if "tools" in params else self.config.get("tools"), "response.tools" if "tools" in params else "session.tools")
         choice = params.get("tool_choice", self.config.get("tool_choice"))
         forced = choice.get("name") if isinstance(choice, dict) else None
+        if forced is not None and not any(tool.name == forced for tool in tools):
+            raise invalid(f"Tool choice '{forced}' is not one of the tools offered ({', '.join(t.name for t in tools) or 'none'}).", "tool_choice")
         reader = _Conversation(instructions or "")
         items = self.items if params.get("conversation", "auto") != "none" else []
         for item in [*items, *_input_items(params.get("input"))]:
@@ -416,6 +419,17 @@ def _update_beta(config: dict[str, Any], update: Mapping[str, Any]) -> None:
         raise invalid("Invalid 'session.modalities': supported combinations are ['text'] and ['audio', 'text'].", "session.modalities")
     _check_common(update, "session")
     config.update((key, value) for key, value in update.items() if key != "model")
+
+
+def _check_response(params: Mapping[str, Any], modalities_key: str) -> None:
+    """The `response` of a `response.create`: its modalities, conversation and metadata as the service accepts them."""
+    modalities = params.get(modalities_key)
+    if modalities is not None and (not isinstance(modalities, list) or not modalities or not set(modalities) <= {"text", "audio"}):
+        raise invalid(f"Invalid 'response.{modalities_key}': supported values are ['text'] and ['audio'].", f"response.{modalities_key}")
+    if params.get("conversation", "auto") not in ("auto", "none"):
+        raise invalid(f"Invalid value: {params['conversation']!r}. Supported values are: 'auto', 'none'.", "response.conversation")
+    if params.get("metadata") is not None and not isinstance(params["metadata"], dict):
+        raise invalid("Invalid type for 'response.metadata': expected an object.", "response.metadata", "invalid_type")
 
 
 def _known_keys(update: Mapping[str, Any], known: tuple[str, ...], where: str) -> None:
@@ -577,14 +591,13 @@ class _Response:
         session.active = self
         params = call.chat.body.get("response") or {}
         key = "modalities" if self.names.beta else "output_modalities"
-        modalities = params.get(key) or session.config.get(key)
+        modalities: list[str] = params.get(key) or session.config[key]
         self.audio = "audio" in modalities
         self.items: list[_Item] = []
         self.open: _Item | None = None
         self.calls: dict[int, _Item] = {}
         self.finish = "stop"
         self.usage = Usage()
-        self.output_text: list[str] = []
         self.out_of_band = params.get("conversation") == "none"
         self.metadata = params.get("metadata")
         self.modalities = list(modalities)

@@ -78,7 +78,12 @@ def _add_dialect_routes(app: web.Application) -> None:
 
 def _chat_handler(dialect: Dialect) -> Handler:
     if isinstance(dialect, EventSocketDialect):
-        return lambda request: serve_event_socket(request, dialect)
+        socket_dialect = dialect
+
+        async def session(request: web.Request) -> web.StreamResponse:
+            return await serve_event_socket(request, socket_dialect)
+
+        return session
 
     async def chat(request: web.Request) -> web.StreamResponse:
         if find_route(request.app[STATE].catalog, request.path) is not None:

@@ -80,9 +80,10 @@ async def _receive(
         return responding
     transport.write_many(reply.events)
     if reply.cancel and responding is not None:
+        ending = connection.cancelled()  # before the task stops: its end clears what the response was
         responding.cancel()
         await asyncio.gather(responding, return_exceptions=True)
-        transport.write_many(connection.cancelled())
+        transport.write_many(ending)
     if reply.respond is None:
         return responding
     incoming = Incoming("POST", upgrade.path, upgrade.query, upgrade.headers, b"", reply.respond, None)
