@@ -87,7 +87,8 @@ await runInBrowser(viewport, {}, async (page, problems) => {
     say({ check: "override used up" });
     await row.click();
     await page.locator("#inspector-what", { hasText: `journal #${sent.entry}` }).waitFor();
-    say({ check: "entry inspected", writes: await page.locator("#inspector-body details.writes summary").count() });
+    const why = page.locator("#inspector-body dl.summary dt", { hasText: /^why$/ }).locator("xpath=following-sibling::dd[1]");
+    say({ check: "entry inspected", writes: await page.locator("#inspector-body details.writes summary").count(), why: await why.textContent() });
 
     // an entry whose journal record has the server's writes: the inspector lists them
     const recorded = await ask({ record: "write_log" });
@@ -95,6 +96,8 @@ await runInBrowser(viewport, {}, async (page, problems) => {
     const writes = page.locator("#inspector-body details.writes");
     await writes.locator("summary").click();
     say({ check: "server writes", summary: await writes.locator("summary").textContent(), rows: await writes.locator("tbody tr").allTextContents() });
+    const whyTable = page.locator("#inspector-body table.why-table");
+    say({ check: "why table", caption: await whyTable.locator("caption").textContent(), rows: await whyTable.locator("tbody tr").evaluateAll((rows) => rows.map((row) => [...row.cells].map((cell) => cell.textContent))) });
 
     // the report card of the whole journal: one row per verdict, each with its badge
     await page.fill("#report-session", "");

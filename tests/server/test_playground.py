@@ -62,10 +62,18 @@ def recorded_entry(server: LiveServer) -> dict[str, Any]:
         entry = journal.record({"time": time.time(), "method": "POST", "path": "/chat", "query": {}, "headers": {}, "session": "phone", "scenario": "split-utf8", "seed": 7})
         entry.update(status=200, ended="complete", writes=3, bytes=60, errors=[], duration_ms=21.5)
         entry.update(write_log=[[0.4, 22], [10.9, 8], [21.3, 30]], write_log_truncated=True)
+        entry["why"] = {"scenario": "split-utf8", "by": "match", "reason": "match rule of split-utf8: message", "tried": WHY_TRIED}
         journal.finished(entry)
         return int(entry["id"])
 
     return {"entry": server.call(record)}
+
+
+#: The rules a fabricated journal entry says were tried: one that failed, then the one that matched.
+WHY_TRIED = [
+    {"scenario": "agent-call-tool", "rules": ["tool_result", "has_tools"], "matched": False, "failed": "has_tools", "wanted": True, "seen": []},
+    {"scenario": "split-utf8", "rules": ["message"], "matched": True},
+]
 
 
 def drive(server: LiveServer, viewport: str, shots: Path) -> tuple[dict[str, dict[str, Any]], list[str], list[dict[str, Any]]]:
@@ -129,7 +137,12 @@ def test_desktop(server: LiveServer, tmp_path: Path) -> None:
     other, _ = answered
     assert other["scenario"] == "login-required" and '"code":-1' in other["body"]
     assert checks["live row"] == {"check": "live row", "code": "-1", "override": "override #1", "scenario": "login-requiredoverride #1"}
-    assert "override used up" in checks and "entry inspected" in checks
+    assert "override used up" in checks and checks["entry inspected"]["why"] == "demo override #1 names login-required"
+    assert checks["why table"] == {
+        "check": "why table",
+        "caption": "why split-utf8: match rule of split-utf8: message · match rules tried in file order, the first match wins",
+        "rows": [["agent-call-tool", "tool_result, has_tools", "has_tools failed", "true", "[]"], ["split-utf8", "message", "matched", "", ""]],
+    }
     writes = checks["server writes"]
     assert writes["summary"] == "server writes (journal): 3 (the first 2,000; the rest were not recorded)"
     assert writes["rows"] == ["10.4+0.422", "210.9+10.58", "321.3+10.430"]  # #, ms, gap, bytes

@@ -14,13 +14,14 @@ const svg = (tag, attrs, text) => {
 };
 const ms = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
-/** Render `view` = {summary: [[label, value]…], body?, analysis?, writeLog?, truncated?, curl?} into `root`. */
+/** Render `view` = {summary: [[label, value]…], why?, body?, analysis?, writeLog?, truncated?, curl?} into `root`. */
 export function renderInspector(root, view) {
   const reads = view.analysis?.reads || [];
   const writes = (view.writeLog || []).map(([t, size]) => ({ t, size }));
   fill(
     root,
     h("dl", { class: "summary" }, view.summary.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+    view.why?.tried?.length ? whyTable(view.why) : null,
     reads.length || writes.length ? timeline(reads, writes) : null,
     reads.length ? readsTable(view.analysis) : null,
     writes.length ? writesTable(writes, view.truncated) : null,
@@ -53,6 +54,33 @@ function timeline(reads, writes) {
   const anchors = ["start", "middle", "end"];
   ticks.forEach((t, i) => chart.append(svg("text", { x: x(t), y: height - 4, class: "tick", "text-anchor": anchors[i] }, `${ms(t)} ms`)));
   return h("figure", { class: "chart" }, chart, h("figcaption", {}, h("span", { class: "key whole" }, "frame ends with the read"), h("span", { class: "key cut-frame" }, "read ends inside a frame"), h("span", { class: "key cut-char" }, "read cuts a UTF-8 character")));
+}
+
+/** The scenarios whose `match` rules the selection tried (journal `why.tried`): the first rule that failed, and what it saw. */
+function whyTable(why) {
+  const shown = (value) => (typeof value === "string" ? value : JSON.stringify(value));
+  const rows = why.tried.map((tried) =>
+    h(
+      "tr",
+      { class: tried.matched ? "matched" : null },
+      h("td", {}, tried.scenario),
+      h("td", {}, tried.rules.join(", ")),
+      h("td", {}, tried.matched ? "matched" : `${tried.failed} failed`),
+      h("td", { class: "bytes" }, tried.matched ? "" : shown(tried.wanted)),
+      h("td", { class: "bytes" }, tried.matched ? "" : shown(tried.seen)),
+    ),
+  );
+  return h(
+    "div",
+    { class: "table-wrap why" },
+    h(
+      "table",
+      { class: "why-table" },
+      h("caption", {}, `why ${why.scenario}: ${why.reason} · match rules tried in file order, the first match wins`),
+      h("thead", {}, h("tr", {}, ["scenario", "rules", "result", "wanted", "saw"].map((c) => h("th", {}, c)))),
+      h("tbody", {}, rows),
+    ),
+  );
 }
 
 /** Rows the reads table shows at most (the chart and the caption count every read). */

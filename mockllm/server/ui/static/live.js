@@ -24,7 +24,7 @@ function row(entry, onPick) {
     h("td", {}, time),
     h("td", { class: "request" }, request),
     h("td", {}, entry.session || ""),
-    h("td", {}, entry.scenario || "", entry.override ? h("span", { class: "badge", title: "chosen by a demo override" }, `override #${entry.override}`) : null),
+    h("td", { title: entry.why?.reason || "" }, entry.scenario || "", entry.override ? h("span", { class: "badge", title: "chosen by a demo override" }, `override #${entry.override}`) : null),
     h("td", { class: "num" }, entry.seed ?? ""),
     h("td", {}, h("span", { class: `status-pill ${statusClass(entry)}` }, entry.status ?? "—"), errorBadges(entry)),
     h("td", { class: "ended" }, entry.ended || ""),
