@@ -23,7 +23,6 @@ import regen_failure_table  # noqa: E402
 import regen_golden  # noqa: E402
 import regen_openai_routes_golden  # noqa: E402
 import regen_provider_errors  # noqa: E402
-import regen_realtime_golden  # noqa: E402
 import regen_responses_golden  # noqa: E402
 import torture_table  # noqa: E402
 
@@ -32,7 +31,6 @@ GOLDEN: dict[str, Callable[[], object]] = {
     "openai-chat": lambda: regen_golden.main([]),
     "openai-routes": lambda: regen_openai_routes_golden.main([]),
     "openai-responses": regen_responses_golden.main,
-    "openai-realtime": lambda: asyncio.run(regen_realtime_golden.regenerate()),
     "anthropic": lambda: asyncio.run(regen_anthropic_golden.regenerate()),
     "gemini-ollama": lambda: asyncio.run(regen_dialect_golden.regenerate()),
     "app-framings": lambda: asyncio.run(regen_app_golden.regenerate()),

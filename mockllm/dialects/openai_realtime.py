@@ -482,6 +482,10 @@ def _read_item(item: Any) -> dict[str, Any]:
         content = item.get("content")
         if not isinstance(content, list) or not all(isinstance(part, dict) for part in content):
             raise invalid("Invalid type for 'item.content': expected an array of content parts.", "item.content", "invalid_type")
+        for i, part in enumerate(content):
+            for key in ("type", "text", "transcript", "audio"):
+                if part.get(key) is not None and not isinstance(part[key], str):
+                    raise invalid(f"Invalid type for 'item.content[{i}].{key}': expected a string.", f"item.content[{i}].{key}", "invalid_type")
         shown = {"type": "message", "status": "completed", "role": item["role"], "content": content}
     elif kind == "function_call_output":
         for key in ("call_id", "output"):

@@ -80,14 +80,14 @@ def _demo_override(
 
 
 #: What a dialect's parser raises on input it failed to check (a bug to fix there, but the client's input is at fault).
-_PARSER_SLIPS = (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError, RecursionError, UnicodeError)
+PARSER_SLIPS = (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError, RecursionError, UnicodeError)
 
 
 def parse_request(dialect: Dialect, incoming: Incoming) -> ChatRequest:
     """`dialect.parse`, with input its parser did not foresee answered as a 400 (and one log line) instead of a 500."""
     try:
         return dialect.parse(incoming)
-    except _PARSER_SLIPS as exc:
+    except PARSER_SLIPS as exc:
         reason = f"{type(exc).__name__}: {safe_text(str(exc))[:200]}"
         log.warning("%s parser could not read %s %s: %s", dialect.name, incoming.method, safe_text(incoming.path), reason)
         raise bad_request(f"This request could not be read as a {dialect.name} request ({reason}).") from None

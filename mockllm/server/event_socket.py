@@ -15,18 +15,22 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from typing import Any
 
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from mockllm.core.errors import RequestError, bad_request
+from mockllm.core.events import Close
 from mockllm.core.incoming import Incoming
 from mockllm.core.redact import redact_json
 from mockllm.core.strict_json import parse_json
+from mockllm.delivery.pacer import Outcome
 from mockllm.delivery.transports.websocket import WebSocketMessages
-from mockllm.dialects.base import EventSocketDialect
-from mockllm.server.exchange import answer_on, request_entry
+from mockllm.dialects.base import EventSocketDialect, SocketReply
+from mockllm.server.calls import PARSER_SLIPS
+from mockllm.server.exchange import exchange
 from mockllm.server.incoming import clean_headers, clean_query
 from mockllm.server.middleware import as_response
 from mockllm.server.request_overrides import new_seed, read_overrides
@@ -34,6 +38,9 @@ from mockllm.server.sessions import SESSION_HEADER, request_session
 from mockllm.server.state import STATE
 
 _connections = itertools.count(1)
+#: The close code of a response that failed inside the server (RFC 6455 §7.4.1).
+INTERNAL_ERROR = 1011
+log = logging.getLogger("mockllm")
 
 
 async def serve_event_socket(request: web.Request, dialect: EventSocketDialect) -> web.StreamResponse:
@@ -74,7 +81,7 @@ async def _receive(
     try:
         if problem is not None:
             raise bad_request(f"The client event is not valid JSON: {problem}.", code="invalid_json")
-        reply = connection.receive(event)
+        reply = _received(connection, event)
     except RequestError as exc:
         transport.write(connection.refusal(exc.error, event))
         return responding
@@ -93,12 +100,30 @@ async def _receive(
     return task
 
 
-async def _respond(request: web.Request, connection: EventSocketDialect, transport: WebSocketMessages, incoming: Incoming) -> None:
-    """Play one response as an exchange of its own, journaled with the `response.create` event as its body."""
-    entry = request.app[STATE].journal.record(
-        {**request_entry(request), "transport": "websocket", "dialect": connection.name, "session": incoming.headers[SESSION_HEADER], "body": redact_json(incoming.json)}
-    )
+def _received(connection: EventSocketDialect, event: Any) -> SocketReply:
+    """`connection.receive`, with an event its reader did not foresee refused (and one log line) instead of failing the socket."""
     try:
-        await answer_on(request, transport, connection, incoming, entry, request.path)
+        return connection.receive(event)
+    except PARSER_SLIPS as exc:
+        log.warning("%s could not read a client event: %s: %s", connection.name, type(exc).__name__, exc)
+        raise bad_request(f"This event could not be read ({type(exc).__name__}: {str(exc)[:200]}).") from None
+
+
+async def _respond(request: web.Request, connection: EventSocketDialect, transport: WebSocketMessages, incoming: Incoming) -> None:
+    """Play one response through the one exchange, journaled with the client event that asked for it as its body."""
+    session = incoming.headers[SESSION_HEADER]
+    try:
+        async with exchange(request, connection, request.path, Outcome(), transport="websocket", session=session) as served:
+            served.entry.update(dialect=connection.name, body=redact_json(incoming.json))
+            try:
+                await served.play(transport, served.begin(incoming))
+            except RequestError as exc:
+                transport.write(served.refuse(exc).body)
+            except asyncio.CancelledError:
+                served.outcome.ended = "cancelled"
+                raise
+    except Exception:  # a bug: say so in the log and close with 1011, never leave the client waiting
+        log.exception("%s: a response failed on %s", connection.name, request.path)
+        await transport.close(Close(code=INTERNAL_ERROR, reason="internal error"))
     finally:
         connection.finished()

@@ -2,29 +2,88 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
-import sys
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from conftest import SCENARIOS
 from node_clients import run_node
 from openai import AsyncOpenAI
 from websockets.exceptions import ConnectionClosedError
 
 from mockllm.dialects.openai_realtime import SAMPLE_RATE, TONE_MS_PER_CHAR, tone
+from mockllm.scenarios.catalog import Catalog
 from mockllm.scenarios.loading import load_catalog
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from regen_realtime_golden import CASES, GOLDEN, TOOLS, run_case, user  # noqa: E402
+from mockllm.scenarios.scenario import Scenario
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 
 CATALOG = load_catalog(SCENARIOS)
 SEED = {"X-Mock-Seed": "7"}
 TEXT_ONLY = {"type": "realtime", "output_modalities": ["text"]}
+GOLDEN_SEED = 20250101
+WEATHER = {"type": "object", "properties": {"city": {"type": "string", "enum": ["北京", "上海"]}}, "required": ["city"]}
+TOOLS = [{"type": "function", "name": "get_weather", "description": "Current weather of a city.", "parameters": WEATHER}]
+SETUP = {"type": "session.update", "session": {**TEXT_ONLY, "tools": TOOLS}}
+#: A short spoken answer, so the audio case's golden file stays small.
+EXTRA = [{"schema": 1, "name": "short-voice", "description": "Two words, spoken.", "stream": {"unit": "word"}, "steps": [{"say": "你好。Hi!"}]}]
+#: 120 ms of silence, the least a commit accepts plus some.
+SILENCE = "A" * (120 * 48 * 4 // 3)
+
+
+def user(text: str) -> dict[str, Any]:
+    """A `conversation.item.create` of a user's text message."""
+    return {"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}}
+
+
+#: case → (the URL's model, the upgrade's extra headers, the client events).
+CASES: dict[str, tuple[str, dict[str, str], list[dict[str, Any]]]] = {
+    "text": ("hello", {}, [SETUP, user("你好"), {"type": "response.create"}]),
+    "tool_call": ("gpt-realtime", {}, [SETUP, user("北京天气怎么样？"), {"type": "response.create"}]),
+    "audio": ("short-voice", {}, [user("你好"), {"type": "response.create"}]),
+    "audio_in": (
+        "short-voice",
+        {},
+        [{"type": "input_audio_buffer.append", "audio": SILENCE}, {"type": "input_audio_buffer.commit"}, {"type": "response.create", "response": {"output_modalities": ["text"]}}],
+    ),
+    "error": ("rate-limited", {}, [{"type": "response.create", "event_id": "evt_client_1"}]),
+    "midstream_error": ("midstream-error", {}, [SETUP, {"type": "response.create"}]),
+    "beta_text": ("hello", {"OpenAI-Beta": "realtime=v1"}, [{"type": "session.update", "session": {"modalities": ["text"]}}, user("你好"), {"type": "response.create"}]),
+}
+
+
+def catalog() -> Catalog:
+    """The shipped scenarios plus EXTRA."""
+    shipped = load_catalog(SCENARIOS)
+    extra = {spec["name"]: Scenario.model_validate(spec) for spec in EXTRA}
+    return replace(shipped, scenarios={**shipped.scenarios, **extra})
+
+
+async def converse(client: TestClient[Any, Any], model: str, headers: dict[str, str], events: list[dict[str, Any]], responses: int = 1) -> list[str]:
+    """Connect, send `events`, and return every server message up to the `responses`-th `response.done`."""
+    seen: list[str] = []
+    async with client.ws_connect(f"/v1/realtime?model={model}", headers=headers) as socket:
+        for event in events:
+            await socket.send_str(json.dumps(event, ensure_ascii=False))
+        while responses:
+            message = await socket.receive(timeout=30)
+            if message.type != aiohttp.WSMsgType.TEXT:
+                raise AssertionError(f"the socket ended before response.done: {message}")
+            seen.append(message.data)
+            responses -= json.loads(message.data)["type"] == "response.done"
+    return seen
+
+
+async def run_case(name: str) -> list[str]:
+    """The server messages of one case, from a fresh in-process server."""
+    app = create_app(ServerConfig(scenarios=SCENARIOS, speed=0, seed=GOLDEN_SEED), catalog=catalog())
+    async with TestClient(TestServer(app)) as client:
+        model, headers, events = CASES[name]
+        return await converse(client, model, headers, events)
 
 
 def scenario_text(name: str) -> str:
@@ -32,10 +91,9 @@ def scenario_text(name: str) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-async def test_event_sequence_matches_golden(name: str) -> None:
-    """Each server message of the session, byte for byte (regenerate with scripts/regen_realtime_golden.py)."""
-    expected = (GOLDEN / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-    assert await run_case(name) == expected
+async def test_event_sequence_matches_golden(name: str, golden: Any) -> None:
+    """Each server message of the session, one per line, byte for byte (`pytest --regen-golden` rewrites them)."""
+    golden.check(f"openai_realtime/{name}.jsonl", "".join(line + "\n" for line in await run_case(name)).encode())
 
 
 # --- the official Python SDK ----------------------------------------------------------------------
@@ -169,9 +227,6 @@ async def session_events(socket: aiohttp.ClientWebSocketResponse, until: str) ->
     ids=["bad-json", "unknown-type", "no-session-type", "unknown-key", "bad-role", "empty-commit", "bad-audio", "cancel-idle", "no-item"],
 )
 async def test_refused_client_events_get_an_error_event_and_the_session_stays_open(aiohttp_client: Any, sent: Any, code: str, param: str | None) -> None:
-    from mockllm.server.app import create_app
-    from mockllm.server.config import ServerConfig
-
     client = await aiohttp_client(create_app(ServerConfig(scenarios=SCENARIOS, speed=0, seed=1)))
     async with client.ws_connect("/v1/realtime?model=hello") as socket:
         await session_events(socket, "session.created")
@@ -189,9 +244,6 @@ async def test_refused_client_events_get_an_error_event_and_the_session_stays_op
     ids=["modalities", "tool-choice", "conversation"],
 )
 async def test_a_response_with_bad_parameters_is_refused_and_the_next_one_plays(aiohttp_client: Any, response: dict[str, Any], param: str) -> None:
-    from mockllm.server.app import create_app
-    from mockllm.server.config import ServerConfig
-
     client = await aiohttp_client(create_app(ServerConfig(scenarios=SCENARIOS, speed=0, seed=1)))
     async with client.ws_connect("/v1/realtime?model=fast") as socket:
         await socket.send_json({"type": "response.create", "response": response})
@@ -257,3 +309,36 @@ async def test_each_response_is_journaled_with_its_why_and_no_key(live_server: A
 
 def test_user_helper_builds_a_text_item() -> None:
     assert user("hi")["item"]["content"] == [{"type": "input_text", "text": "hi"}]
+
+
+HOSTILE = [
+    None,
+    [],
+    {"type": 5},
+    {"type": "session.update", "session": {"type": "realtime", "audio": {"input": 3}}},
+    {"type": "session.update", "session": {"type": "realtime", "tools": [{"type": "function", "name": "f", "parameters": []}]}},
+    {"type": "session.update", "session": {"type": "realtime", "output_modalities": [["text"]]}},
+    {"type": "session.update", "session": {"modalities": "text"}},
+    {"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": ["x"]}]}},
+    {"type": "conversation.item.create", "item": {"type": "function_call_output", "call_id": 1, "output": None}},
+    {"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": "hi", "id": 7}},
+    {"type": "conversation.item.retrieve", "item_id": {"a": 1}},
+    {"type": "input_audio_buffer.append", "audio": 123},
+    {"type": "response.create", "response": []},
+]
+
+
+@pytest.mark.parametrize("event", HOSTILE, ids=[str(i) for i in range(len(HOSTILE))])
+@pytest.mark.parametrize("beta", [False, True], ids=["ga", "beta"])
+def test_hostile_client_events_are_refused_not_crashed(event: Any, beta: bool) -> None:
+    from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+
+    from mockllm.core.errors import RequestError
+    from mockllm.core.incoming import Incoming
+    from mockllm.dialects.openai_realtime import OpenAIRealtime
+
+    headers = CIMultiDictProxy(CIMultiDict({"OpenAI-Beta": "realtime=v1"} if beta else {}))
+    connection = OpenAIRealtime().connect(Incoming("GET", "/v1/realtime", MultiDictProxy(MultiDict()), headers, b""), 1, True)
+    with pytest.raises(RequestError) as refused:
+        connection.receive(event)
+    assert refused.value.error.status == 400 and refused.value.error.message
