@@ -19,7 +19,6 @@ import logging
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from multidict import CIMultiDict, CIMultiDictProxy
 
 from mockllm.core.errors import RequestError, bad_request
 from mockllm.core.events import Close
@@ -34,7 +33,7 @@ from mockllm.server.exchange import exchange
 from mockllm.server.incoming import clean_headers, clean_query
 from mockllm.server.middleware import as_response
 from mockllm.server.request_overrides import new_seed, read_overrides
-from mockllm.server.sessions import SESSION_HEADER, request_session
+from mockllm.server.sessions import request_session
 from mockllm.server.state import STATE
 
 _connections = itertools.count(1)
@@ -50,9 +49,8 @@ async def serve_event_socket(request: web.Request, dialect: EventSocketDialect) 
         return as_response(dialect.error_response(bad_request(f"{request.path} is a WebSocket route: connect with a WebSocket client (Upgrade: websocket).", status=426).error))
     socket = web.WebSocketResponse(protocols=dialect.subprotocols, compress=False, max_msg_size=state.config.max_body_bytes)
     await socket.prepare(request)
-    headers = CIMultiDict(clean_headers(request.headers))
-    headers[SESSION_HEADER] = request_session(request) or f"{dialect.name}-{next(_connections)}"
-    upgrade = Incoming("GET", request.path, clean_query(request.query), CIMultiDictProxy(headers), b"")
+    session = request_session(request) or f"{dialect.name}-{next(_connections)}"
+    upgrade = Incoming("GET", request.path, clean_query(request.query), clean_headers(request.headers), b"", session=session)
     overrides = read_overrides(upgrade.headers, upgrade.query)
     seed = overrides.seed if overrides.seed is not None else state.config.seed
     connection = dialect.connect(upgrade, seed if seed is not None else new_seed(), seeded=seed is not None)
@@ -93,7 +91,7 @@ async def _receive(
         transport.write_many(ending)
     if reply.respond is None:
         return responding
-    incoming = Incoming("POST", upgrade.path, upgrade.query, upgrade.headers, b"", reply.respond, None)
+    incoming = Incoming("POST", upgrade.path, upgrade.query, upgrade.headers, b"", reply.respond, None, session=upgrade.session)
     task = asyncio.create_task(_respond(request, connection, transport, incoming))
     request.app[STATE].tasks.add(task)
     task.add_done_callback(request.app[STATE].tasks.discard)
@@ -111,7 +109,7 @@ def _received(connection: EventSocketDialect, event: Any) -> SocketReply:
 
 async def _respond(request: web.Request, connection: EventSocketDialect, transport: WebSocketMessages, incoming: Incoming) -> None:
     """Play one response through the one exchange, journaled with the client event that asked for it as its body."""
-    session = incoming.headers[SESSION_HEADER]
+    session = incoming.session
     try:
         async with exchange(request, connection, request.path, Outcome(), transport="websocket", session=session) as served:
             served.entry.update(dialect=connection.name, body=redact_json(incoming.json))
