@@ -342,3 +342,13 @@ def test_hostile_client_events_are_refused_not_crashed(event: Any, beta: bool) -
     with pytest.raises(RequestError) as refused:
         connection.receive(event)
     assert refused.value.error.status == 400 and refused.value.error.message
+
+
+async def test_a_connection_under_a_session_prefix_counts_in_that_session(live_server: Any) -> None:
+    server = live_server()
+    async with aiohttp.ClientSession() as http:
+        async with http.ws_connect(f"ws://127.0.0.1:{server.port}/s/rt-1/v1/realtime?model=fast") as socket:
+            await socket.send_json({"type": "response.create"})
+            await session_events(socket, "response.done")
+        journal = await (await http.get(f"{server.url}/_mock/journal?session=rt-1")).json()
+    assert [(e.get("dialect"), e["session"], e["scenario"]) for e in journal] == [("openai_realtime", "rt-1", "fast")]
