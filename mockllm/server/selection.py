@@ -122,8 +122,7 @@ def choose(
 
 def _by_default(scenario: Scenario, tried: list[Tried], posted: bool) -> Selection:
     where = " (a posted one)" if posted else ""
-    reason = f"default{where}: no rule matched" if tried else f"default{where}: no scenario has match rules"
-    return Selection(scenario, "default", reason, tuple(tried), fallback=not posted)
+    return Selection(scenario, "default", f"default{where}: no rule matched", tuple(tried), fallback=not posted)
 
 
 def _named(chat: ChatRequest, headers: Mapping[str, str], query: Mapping[str, str]) -> Iterator[tuple[str, str | None]]:

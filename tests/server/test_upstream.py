@@ -76,12 +76,14 @@ def test_an_unmatched_request_gets_the_upstreams_bytes_and_is_recorded(front: Li
     status, headers, body = post(front.url, QUESTION)
     _, _, direct = post(upstream.url, QUESTION)
     assert status == 200 and body == direct and headers["X-Mock-Forwarded"] == upstream.url
+    assert headers["X-Mock-Why"] == "forwarded: no scenario names or matches it"
     [recorded] = (served / "recorded").glob("*.yaml")
     assert UPSTREAM_TEXT in recorded.read_text(encoding="utf-8") and SECRET not in recorded.read_text(encoding="utf-8")
     assert not (served / "recorded" / "default.yaml").exists()
     entry = journal(front.url)[-1]
     assert (entry["forwarded"], entry["recorded"], entry["scenario"]) == (upstream.url, f"recorded/{recorded.name}", None)
     assert entry["ended"] == f"forwarded to {upstream.url}, recorded as recorded/{recorded.name}"
+    assert (entry["why"]["by"], entry["why"]["tried"][0]["failed"]) == ("upstream", "message")
     seen = journal(upstream.url)[0]
     assert "Authorization" in seen["headers"] and seen["path"] == "/v1/chat/completions"
 
@@ -112,6 +114,7 @@ def test_a_default_posted_for_the_session_wins_over_the_upstream(front: LiveServ
         assert response.status in (200, 201)
     _, headers, _ = post(front.url, QUESTION, headers={"X-Mock-Session": "s1"})
     assert (headers["X-Mock-Scenario"], "X-Mock-Forwarded" in headers, journal(upstream.url)) == ("default", False, [])
+    assert headers["X-Mock-Why"] == "default (a posted one): no rule matched"
     assert journal(front.url)[-1]["session"] == "s1" and "forwarded" not in journal(front.url)[-1]
 
 
