@@ -277,3 +277,5 @@ function readyInfo(readyFile, child, timeoutMs, output) {
 function withDefaults(document, session) {
   return { schema: 1, name: "default", description: `posted by ${session ?? "a test"}`, ...document };
 }
+
+export { DEVICE_PROFILES, createTaro, createUni, createWx } from "./simulator/index.mjs";
