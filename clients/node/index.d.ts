@@ -84,6 +84,41 @@ export interface ReportRules {
   stall_limit_ms?: number;
 }
 
+/** How often one code was delivered, and how. */
+export interface CoverageTally {
+  count: number;
+  /** An error frame in a 200 stream, or a WebSocket message. */
+  in_band: number;
+  /** An HTTP error response. */
+  http_status: number;
+  /** A WebSocket close frame with the code. */
+  websocket_close: number;
+  /** Journal entry ids that delivered it. */
+  entries: number[];
+}
+
+/** One business code or provider error a loaded scenario can send. */
+export interface CoverageCode {
+  /** "code 101", "type server_error", "status 500" or "close 4001". */
+  key: string;
+  kind: "error" | "close";
+  code: number | string | null;
+  type: string | null;
+  status: number | null;
+  message: string;
+  scenarios: string[];
+  delivered: CoverageTally;
+}
+
+export interface Coverage {
+  session: string | null;
+  total: number;
+  covered: number;
+  codes: CoverageCode[];
+  /** Errors the session's requests delivered that no loaded scenario declares. */
+  others: Array<{ key: string; delivered: CoverageTally }>;
+}
+
 export declare class MockllmError extends Error {
   problems: string[];
 }
@@ -99,6 +134,8 @@ export declare class MockllmClient {
   deleteScenario(name: string, options?: { session?: string }): Promise<void>;
   journal(filters?: JournalFilters): Promise<JournalEntry[]>;
   waitForRequest(filters?: WaitFilters): Promise<JournalEntry>;
+  /** GET /_mock/coverage: what `{session}`'s requests delivered of every code the scenarios can send. */
+  coverage(options?: { session?: string }): Promise<Coverage>;
   reset(session: string): Promise<void>;
   report(session: string, rules?: ReportRules): Promise<Report>;
   /** Reject with a MockllmError naming each of `verdicts` (default: all) that is warn or fail. */
@@ -123,6 +160,7 @@ export declare class MockllmSession {
   deleteScenario(name: string): Promise<void>;
   journal(filters?: Omit<JournalFilters, "session">): Promise<JournalEntry[]>;
   waitForRequest(filters?: Omit<WaitFilters, "session">): Promise<JournalEntry>;
+  coverage(): Promise<Coverage>;
   reset(): Promise<void>;
   report(rules?: ReportRules): Promise<Report>;
   assertClientOk(verdicts?: VerdictName[], rules?: ReportRules): Promise<Report>;
