@@ -46,6 +46,9 @@ async function main(argv) {
   });
   if (values.help) return console.log(USAGE), 0;
   if (!values.reader === !values.page) throw new UsageError("give exactly one of --reader FILE or --page FILE");
+  for (const name of ["cuts", "pairs", "timeout"]) {
+    if (!/^\d+$/.test(values[name])) throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(values[name])}`);
+  }
   const file = resolve(values.reader ?? values.page);
   const module = await import(pathToFileURL(file).href);
   const command = `mockllm-fuzz ${values.reader ? `--reader ${values.reader}` : `--page ${values.page}`} --url ${values.url}${values.framing !== "miniprogram" ? ` --framing ${values.framing}` : ""}`;

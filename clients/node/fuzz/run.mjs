@@ -18,6 +18,7 @@ export async function fetchScenario({ server, scenario, framing = "miniprogram",
   const session = `fuzz-${randomUUID().slice(0, 8)}`;
   const wx = createWx({ quiet: true, timeout: timeoutMs });
   const reads = [];
+  let head = null;
   const header = { "X-Mock-Scenario": scenario, "X-Mock-Session": session, "X-Mock-Speed": String(speed) };
   const outcome = await new Promise((resolve) => {
     const task = wx.request({
@@ -30,12 +31,18 @@ export async function fetchScenario({ server, scenario, framing = "miniprogram",
       success: (res) => resolve({ statusCode: res.statusCode, header: res.header, complete: true }),
       fail: (err) => resolve({ failed: err.errMsg }),
     });
+    task.onHeadersReceived((res) => (head = res));
     task.onChunkReceived((res) => reads.push(Buffer.from(res.data)));
   });
   const body = Buffer.concat(reads);
-  if (outcome.failed && !reads.length) return { scenario, skipped: `no answer: ${outcome.failed}` };
+  if (outcome.failed && !reads.length) {
+    if (outcome.failed !== "request:fail timeout") throw new Error(`${server} did not answer ${JSON.stringify(scenario)}: ${outcome.failed}`);
+    return { scenario, skipped: `no answer: ${outcome.failed}` }; // a scenario that never answers (no-response)
+  }
+  const chosen = Object.keys(head?.header ?? {}).some((name) => name.toLowerCase() === "x-mock-scenario");
+  if (!chosen) throw new Error(`the server served no scenario for ${JSON.stringify(scenario)} (HTTP ${head?.statusCode}): ${body.toString("utf8")}`);
   const { sizes, source } = await writeSizes(server, session, token, body.length, reads);
-  return { scenario, framing, statusCode: outcome.statusCode ?? null, header: outcome.header ?? {}, body, sizes, source, interrupted: outcome.failed ?? null };
+  return { scenario, framing, statusCode: head?.statusCode ?? null, header: head?.header ?? {}, body, sizes, source, interrupted: outcome.failed ?? null };
 }
 
 async function writeSizes(server, session, token, length, reads) {

@@ -141,5 +141,10 @@ describe("mockllm-fuzz", { concurrency: 4 }, () => {
     const missing = await fuzz("--reader", REFERENCE, "--only", "cuts=99999", "hello");
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /offset 99999 is not inside the \d+-byte body/);
+    const unknown = await fuzz("--reader", REFERENCE, "no-such-scenario");
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /the server served no scenario for "no-such-scenario" \(HTTP 404\): .*Unknown scenario 'no-such-scenario'/);
+    const bad = await fuzz("--reader", REFERENCE, "--pairs", "many", "hello");
+    assert.deepEqual([bad.code, bad.stderr.split("\n")[0]], [2, '--pairs must be a whole number, got "many"']);
   });
 });
