@@ -9,7 +9,6 @@ characters, two modules a line.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
