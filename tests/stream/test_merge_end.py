@@ -21,6 +21,7 @@ from mockllm.stream.transforms.pace import pace
 from mockllm.stream.wire.coalesce import coalesce
 from mockllm.stream.wire.merge_end import merge_end
 
+pytestmark = pytest.mark.xdist_group("serial")  # the live tests read the writes as separate reads
 OWN = Delay(30, own_write=True)
 #: App framings and the end marker each sends last (ndjson and text end at the body's end).
 END_MARKERS = {"miniprogram": b"0\r\n\r\n", "sse-json": b"data: [DONE]\n\n"}

@@ -1,5 +1,5 @@
 // The most-copied uni-app handler (fixtures/naive-handler.mjs: one code path per read) on the default stream
-// of /miniprogram/chat: every shipped scenario with a business error navigates, toasts and renders exactly as
+// of /miniprogram/chat, as a new user's `mockllm serve` sends it: every shipped scenario with a business error navigates, toasts and renders exactly as
 // with a 20 ms gap between writes, and never throws, because the error frame and the end marker are each a
 // write of their own. `merge_end=true` puts the end marker back into the error frame's write, and it throws.
 import assert from "node:assert/strict";
@@ -25,7 +25,8 @@ const ACTIONS = {
 let server;
 let withErrors;
 before(async () => {
-  server = await startMockllm({ cwd: REPO, startTimeoutMs: 120000 });
+  // Speed 1, as `mockllm serve` starts: the end marker comes a delta interval (tens of ms) after the error frame.
+  server = await startMockllm({ cwd: REPO, speed: 1, startTimeoutMs: 120000 });
   const listed = await (await fetch(`${server.url}/_mock/scenarios`)).json();
   withErrors = listed.filter((s) => !s.faults && !s.attempts && (s.steps ?? []).some((step) => step.error)).map((s) => s.name);
 });
