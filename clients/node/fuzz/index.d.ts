@@ -1,5 +1,5 @@
 // Types of mockllm-node/fuzz: the library behind the mockllm-fuzz command.
-import type { SimulatedWx } from "../index";
+import type { SimulatedWx } from "mockllm-node";
 
 export interface ReaderCallbacks {
   onText(text: string): void;
