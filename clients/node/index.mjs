@@ -82,6 +82,14 @@ export class MockllmClient {
     return card;
   }
 
+  /**
+   * Every business code and provider error the scenarios can send, and which of them `{session}`'s requests
+   * delivered and how: `codes[i].delivered` counts in_band, http_status and websocket_close deliveries.
+   */
+  async coverage({ session } = {}) {
+    return this.admin("GET", "/_mock/coverage", { session });
+  }
+
   /** Forget a session's posted scenarios, journal entries and attempt counters. */
   async reset(session) {
     await this.admin("DELETE", "/_mock/scenarios", { session });
@@ -159,6 +167,11 @@ export class MockllmSession {
   /** Throw unless each of `verdicts` (default: all) is pass or n/a in this session's report. */
   assertClientOk(verdicts = [], rules = {}) {
     return this.client.assertClientOk(this.id, verdicts, rules);
+  }
+
+  /** What this session's requests delivered of every code the scenarios can send. */
+  coverage() {
+    return this.client.coverage({ session: this.id });
   }
 
   reset() {
@@ -277,3 +290,5 @@ function readyInfo(readyFile, child, timeoutMs, output) {
 function withDefaults(document, session) {
   return { schema: 1, name: "default", description: `posted by ${session ?? "a test"}`, ...document };
 }
+
+export { DEVICE_PROFILES, createTaro, createUni, createWx } from "./simulator/index.mjs";

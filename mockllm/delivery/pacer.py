@@ -82,6 +82,7 @@ class Outcome:
     write_times: array.array[float] = field(default_factory=lambda: array.array("d"))
     write_sizes: array.array[int] = field(default_factory=lambda: array.array("q"))
     write_log_truncated: bool = False
+    close: tuple[int, str] | None = None  # the WebSocket close code and reason a close fault sent
     late_writes: int = 0
     lateness: list[int] = field(default_factory=lambda: [0] * (len(LATENESS_BOUNDS_S) + 1))
     lateness_sum_s: float = 0.0
@@ -386,6 +387,8 @@ async def _finish(transport: Transport, step: Step, stream: _Stream, max_stream_
         outcome.ended = "reset (fault)"
         transport.abort()
     elif type(step) is Close:
+        if step.clean and step.code is not None:
+            outcome.close = (step.code, step.reason)
         if step.clean and stream.opened:
             outcome.ended = "closed without the stream's terminator (fault)"
         else:

@@ -6,21 +6,12 @@ import shlex
 
 from mockllm.scenarios.catalog import scenario_count as counted
 from mockllm.server.config import ServerConfig
+from mockllm.server.pairing import lan_addresses, phone_url, qr_terminal, serves_lan
 from mockllm.server.upstream import record_folder
 
+__all__ = ["admin_lines", "banner", "curl_line", "lan_addresses", "phone_lines", "try_scenario"]
+
 _CURL_BODY = '{"model":"%s","stream":true,"messages":[{"role":"user","content":"你好"}]}'
-
-
-def lan_addresses() -> list[str]:
-    """IPv4 addresses of this machine's interfaces, loopback and link-local left out."""
-    import ifaddr
-
-    found = []
-    for adapter in ifaddr.get_adapters():
-        for ip in adapter.ips:
-            if ip.is_IPv4 and not str(ip.ip).startswith(("127.", "169.254.")):
-                found.append(str(ip.ip))
-    return sorted(set(found))
 
 
 def curl_line(base_url: str, scenario: str = "hello") -> str:
@@ -36,7 +27,7 @@ def try_scenario(names: list[str], default: str) -> str:
 
 def banner(config: ServerConfig, port: int, scenario_count: int, scenario: str = "hello") -> str:
     """The lines printed once the server listens; the curl line streams `scenario`."""
-    wildcard = config.host in ("0.0.0.0", "::", "")
+    wildcard = serves_lan(config.host)
     local_host = "127.0.0.1" if wildcard else config.host
     base = f"http://{_bracket(local_host)}:{port}"
     lines = [f"mockllm serving {counted(scenario_count)} from {config.scenarios}", f"  base URL: {base}/v1"]
@@ -50,7 +41,17 @@ def banner(config: ServerConfig, port: int, scenario_count: int, scenario: str =
     if config.upstream:
         lines.append(f"  upstream: {', '.join(config.upstream)} answers what no scenario matches; recorded into {record_folder(config)}")
     lines.append(f"  try:      {curl_line(base, scenario)}")
+    if wildcard:
+        lines += phone_lines(config, port, lan_addresses())
     return "\n".join(lines)
+
+
+def phone_lines(config: ServerConfig, port: int, addresses: list[str]) -> list[str]:
+    """The phone page on the first LAN address, and its QR code to scan (nothing when there is no LAN address)."""
+    if not addresses:
+        return []
+    url = phone_url(addresses[0], port, None if config.admin_open else config.admin_token)
+    return [f"  phone:    scan to open {url}", qr_terminal(url)]
 
 
 def admin_lines(config: ServerConfig, wildcard: bool) -> list[str]:

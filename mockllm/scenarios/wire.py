@@ -19,7 +19,10 @@ class WireConfig(Strict):
     split_utf8: Literal["off", "first", "every"] = Field(
         "off", description="cut each write inside its first (`first`, or `true`) or every (`every`) multibyte character"
     )
-    frames_per_write: int = Field(1, ge=1, le=10_000, description="merge this many frames into one write")
+    frames_per_write: int = Field(1, ge=1, le=10_000, description="merge this many content frames into one write")
+    merge_end: bool = Field(
+        False, description="send the end marker (the closing frames) in the same write as the frame before it, with no gap"
+    )
     max_write_bytes: int | None = Field(None, ge=1, description="cut writes into pieces of at most this many bytes")
     gap_ms: float | None = Field(
         None, ge=0, le=60_000, description="real milliseconds at least between writes, never scaled by speed"
@@ -43,7 +46,7 @@ class WireConfig(Strict):
     @property
     def breaks_writes(self) -> bool:
         """Whether any option moves write boundaries (and so wants gaps between writes)."""
-        return self.split_utf8 != "off" or self.frames_per_write > 1 or self.max_write_bytes is not None
+        return self.split_utf8 != "off" or self.frames_per_write > 1 or self.max_write_bytes is not None or self.merge_end
 
     @property
     def write_gap_ms(self) -> float:

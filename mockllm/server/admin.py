@@ -18,12 +18,14 @@ from mockllm.scenarios.catalog import Catalog, scenario_count
 from mockllm.scenarios.routes_map import Route, RouteMap, custom_framings, framing_names
 from mockllm.scenarios.scenario import Match, Scenario
 from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.server.coverage import coverage
 from mockllm.server.demo import Override, read_override_request
 from mockllm.server.exchange import journal_answered
 from mockllm.server.framing_routes import APP_METHODS
 from mockllm.server.journal import Journal
 from mockllm.server.metrics import render
 from mockllm.server.middleware import error_response
+from mockllm.server.pairing import lan_addresses, phone_url, qr_svg, serves_lan
 from mockllm.server.posted import parse_posted
 from mockllm.server.reload import reload_scenarios
 from mockllm.server.report import read_rules, report
@@ -273,6 +275,32 @@ def _listable(route: web.AbstractRoute) -> bool:
     return route.method not in ("HEAD", "*")
 
 
+async def pair(request: web.Request) -> web.Response:
+    """The phone page's LAN URL (admin token and `?session=` in it) and its QR code as SVG, for a phone to scan."""
+    config = request.app[STATE].config
+    lan = serves_lan(config.host)
+    addresses = lan_addresses() if lan else []
+    host = addresses[0] if addresses else (request.url.host or config.host)
+    token = None if config.admin_open else config.admin_token
+    url = phone_url(host, _listening_port(request), token, request.query.get("session") or None)
+    note = "" if addresses else "not serving the LAN: start with --host 0.0.0.0 so a phone can reach this server"
+    return web.json_response({"url": url, "svg": qr_svg(url), "lan": bool(addresses), "addresses": addresses, "note": note})
+
+
+def _listening_port(request: web.Request) -> int:
+    """The port this server listens on (what a phone must dial), from the accepted socket."""
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    return int(sockname[1]) if sockname else int(request.url.port or 80)
+
+
+async def coverage_report(request: web.Request) -> web.Response:
+    """Every business code and provider error the scenarios of `?session=` can send, and which of them its requests delivered, and how."""
+    state = request.app[STATE]
+    session = admin_session(request)
+    entries = state.journal.entries(session=session, finished=True)
+    return web.json_response(coverage(state.view(session), entries, session), dumps=_dumps)
+
+
 def admin_session(request: web.Request) -> str | None:
     """The session an admin request is about: `?session=`, else the request's own session."""
     return request.query.get("session") or request_session(request)
@@ -374,3 +402,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_delete("/_mock/overrides", remove_overrides)
     app.router.add_delete("/_mock/overrides/{id}", remove_overrides)
     app.router.add_get("/_mock/metrics", metrics)
+    app.router.add_get("/_mock/pair", pair)
+    app.router.add_get("/_mock/coverage", coverage_report)

@@ -175,6 +175,8 @@ def close_entry(
     if call and call.faults_struck:
         entry["faults"] = list(call.faults_struck)
     entry["write_log"] = outcome.write_log
+    if outcome.close and entry.get("transport") == "websocket":
+        entry["close"] = {"code": outcome.close[0], "reason": outcome.close[1]}
     if outcome.write_log_truncated:
         entry["write_log_truncated"] = True
     entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)

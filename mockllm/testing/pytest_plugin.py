@@ -163,6 +163,11 @@ class Mockllm:
             raise MockllmError(f"the client of session {self.session} misbehaved:\n" + "\n".join(lines))
         return card
 
+    def coverage(self) -> dict[str, Any]:
+        """Every business code and provider error the scenarios can send, and which of them this test's requests
+        delivered and how (`codes[i]["delivered"]`: count, in_band, http_status, websocket_close); see /_mock/coverage."""
+        return self._admin("GET", "/_mock/coverage")  # type: ignore[no-any-return]
+
     def reset(self) -> None:
         """Forget this test's posted scenarios, journal entries and attempt counters."""
         self._admin("DELETE", "/_mock/scenarios")

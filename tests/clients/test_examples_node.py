@@ -83,6 +83,9 @@ def test_the_vitest_example_passes_against_the_server_its_global_setup_starts(tm
         "the answer this test asked for, and the request it sent": "passed",
         "a streamed tool call": "passed",
         "the SDK retries a rate limit on its own": "passed",
+        "the page shows the streamed answer and hides its loading state": "passed",
+        "business code 101: a toast with the message, then the recharge page": "passed",
+        "characters cut between reads and a device that merges packets: the same page": "passed",
     }
 
 

@@ -10,12 +10,14 @@ import re
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO
 from test_js_client import TIMEOUT_S, _node
 
 HELPER = REPO / "clients" / "node"
 
 
+@pytest.mark.xdist_group("serial")  # the simulator and the business-code tests read writes as separate reads
 def test_node_helper_suite_passes() -> None:
     """`node --test clients/node/test/`, with this Python serving mockllm."""
     env = {**os.environ, "MOCKLLM_PYTHON": sys.executable, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}

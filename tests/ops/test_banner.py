@@ -43,7 +43,8 @@ def test_wildcard_host_prints_every_lan_url(fake_lan, host):
         "  LAN:      http://192.168.1.23:8000/v1",
         "  LAN:      http://10.0.0.5:8000/v1",
     ]
-    assert lines[-1].startswith("  try:      curl -N http://127.0.0.1:8000/v1/chat/completions ")
+    assert any(line.startswith("  try:      curl -N http://127.0.0.1:8000/v1/chat/completions ") for line in lines)
+    assert "  phone:    scan to open http://192.168.1.23:8000/_mock/ui/#view=phone" in lines  # and its QR code (tests/test_pairing.py)
 
 
 def test_specific_host_prints_no_lan_urls(fake_lan):

@@ -172,6 +172,8 @@ async def test_a_bad_backlog_is_a_400(client: Client) -> None:
 async def test_console_lines_tell_start_business_error_and_end(client: Client, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("INFO", "mockllm")
     await client.post("/miniprogram/chat", json={"message": "hi"}, headers={"X-Mock-Scenario": "recharge-required"})
+    # the end marker goes out one delta interval after the error frame: wait for the request to finish (and be logged)
+    assert len(await (await client.get("/_mock/journal?scenario=recharge-required&wait=10")).json()) == 1
     start, end = [r for r in caplog.records if r.getMessage().startswith("POST /miniprogram/chat")]
     assert start.getMessage() == "POST /miniprogram/chat ← recharge-required seed=1"
     assert end.levelname == "WARNING"

@@ -35,6 +35,7 @@ def test_first_token_wait_then_delay_before_each_delta() -> None:
         Finish(),
         Delay(30, own_write=True),
         Error("x"),
+        Delay(30, own_write=True),
     ]
 
 
@@ -48,8 +49,9 @@ def test_end_ms_sets_the_wait_before_the_end_and_zero_still_marks_it() -> None:
     assert list(pace([Text("a")], random.Random(0), delay_ms=30, first_token_ms=0, end_ms=0))[-1] == Delay(0, own_write=True)
 
 
-def test_no_end_wait_without_deltas_so_an_early_error_stays_an_http_error() -> None:
-    assert list(pace([Error("x")], random.Random(0), delay_ms=30, first_token_ms=0)) == [Error("x")]
+def test_an_early_error_is_followed_by_the_end_wait_and_nothing_else_waits_without_deltas() -> None:
+    """The wait comes after the error: a dialect that answers it with an HTTP error has sent it by then."""
+    assert list(pace([Error("x")], random.Random(0), delay_ms=30, first_token_ms=0)) == [Error("x"), Delay(30, own_write=True)]
     assert list(pace([Finish()], random.Random(0), delay_ms=30, first_token_ms=0)) == [Finish()]
 
 

@@ -137,6 +137,19 @@ def test_reset_forgets_the_sessions_scenarios_journal_and_attempts(handle: Mockl
     assert [s["origin"] for s in handle._admin("GET", "/_mock/scenarios")] == ["file"] * len(handle._admin("GET", "/_mock/scenarios"))
 
 
+def test_coverage_lists_the_codes_this_tests_requests_delivered_and_how(handle: Mockllm) -> None:
+    import openai
+
+    with pytest.raises(openai.APIStatusError) as raised:
+        handle.openai_client(max_retries=0).chat.completions.create(model="recharge-required", messages=[{"role": "user", "content": "hi"}])
+    assert raised.value.status_code == 402
+    report = handle.coverage()
+    delivered = {c["key"]: c["delivered"] for c in report["codes"] if c["delivered"]["count"]}
+    entry = handle.journal()[0]["id"]
+    assert delivered == {"code 101": {"count": 1, "in_band": 0, "http_status": 1, "websocket_close": 0, "entries": [entry]}}
+    assert report["session"] == handle.session and report["total"] > 10
+
+
 def test_importing_the_plugin_loads_no_server_code() -> None:
     code = "import sys, mockllm.testing.pytest_plugin as p; print(sorted(m for m in sys.modules if m.startswith('mockllm')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=example_env(), timeout=TIMEOUT_S, check=True)

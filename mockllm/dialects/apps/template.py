@@ -74,7 +74,8 @@ class TemplateFramer(AppFraming):
         framing = self.for_call(call)
         encode = _Encoder(framing)
         started = False
-        for event in app_errors(events, call.chat):
+        answer = app_errors(events, call.chat)
+        for event in answer:
             if isinstance(event, Delay):
                 yield event
             elif isinstance(event, Error):
@@ -82,6 +83,7 @@ class TemplateFramer(AppFraming):
                     yield _error_respond(encode, event)
                     return
                 yield encode.error(event)
+                yield from (wait for wait in answer if isinstance(wait, Delay))  # the end marker's own wait (`end_ms`)
                 break
             elif isinstance(event, Text) or (isinstance(event, Think) and framing.think is not None):
                 frame = encode.delta(event)

@@ -5,11 +5,12 @@
 1. `sse_fields`, `line_endings`, `data_space` — these rewrite bytes by design
    (SSE `id:`/`retry:` fields and resuming after `Last-Event-ID`, LF/CRLF,
    `data:` with or without the space), frame by frame;
-2. `coalesce` (frames_per_write), `slice_writes` (max_write_bytes),
-   `split_utf8` — these only move write boundaries: the concatenation of the
-   writes is exactly the concatenation of the frames;
-3. `own_writes` — the closing frames (and an error after text) as a write of
-   their own, at least the wire gap after the last delta, at any speed;
+2. `coalesce` (frames_per_write: content frames only), `merge_end` (the
+   closing frames in the write of the frame before them), `slice_writes`
+   (max_write_bytes), `split_utf8` — these only move write boundaries: the
+   concatenation of the writes is exactly the concatenation of the frames;
+3. `own_writes` — the closing frames, and an error frame, as a write of their
+   own, at least the wire gap after the write before, at any speed;
 4. `heartbeats` — extra writes in long quiet periods;
 5. `gaps` — a real-time gap between writes, so each arrives as its own read.
 
@@ -28,6 +29,7 @@ from mockllm.stream.wire.data_space import data_space
 from mockllm.stream.wire.gaps import gaps
 from mockllm.stream.wire.heartbeat import heartbeats
 from mockllm.stream.wire.line_endings import line_endings, with_line_endings
+from mockllm.stream.wire.merge_end import merge_end
 from mockllm.stream.wire.own_writes import own_writes
 from mockllm.stream.wire.slice import slice_writes
 from mockllm.stream.wire.split_utf8 import split_utf8
@@ -53,6 +55,8 @@ def apply_wire(
         stream = data_space(stream, config.data_space)
     if config.frames_per_write > 1:
         stream = coalesce(stream, config.frames_per_write)
+    if config.merge_end:
+        stream = merge_end(stream)
     if config.max_write_bytes is not None:
         stream = slice_writes(stream, config.max_write_bytes)
     if config.split_utf8 != "off":

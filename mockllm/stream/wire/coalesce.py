@@ -11,8 +11,9 @@ def coalesce(items: Iterable[WireItem], frames_per_write: int) -> Iterator[WireI
     """Join every `frames_per_write` consecutive frames into one write.
 
     Delays between merged frames pass through before the merged write, so it
-    goes out when its last frame was due. Any other item (a Respond, a fault)
-    first flushes the frames held so far, keeping the order.
+    goes out when its last frame was due. Content frames only: the wait before
+    the closing frames or an error (`own_write`), and any other item (a Respond,
+    a fault), first flushes the frames held so far, keeping the order.
     """
     held: list[bytes] = []
     for item in items:
@@ -22,7 +23,7 @@ def coalesce(items: Iterable[WireItem], frames_per_write: int) -> Iterator[WireI
                 yield b"".join(held)
                 held.clear()
             continue
-        if held and type(item) is not Delay:
+        if held and (type(item) is not Delay or item.own_write):
             yield b"".join(held)
             held.clear()
         yield item

@@ -10,6 +10,7 @@ import { clientFraming, createPhone } from "./phone.js";
 import { bodyFor, curlLine, mockHeaders, record, targets, urlFor, wireOptions } from "./request.js";
 import { renderScenarios } from "./scenarios.js";
 import { analyze } from "./wire.js";
+import { PAGE_PARAMS, showCoverage, showPairing } from "./workbench.js";
 
 const TAG = "X-Playground-Request";
 const form = $("#try-form");
@@ -265,7 +266,10 @@ const demo = createDemo({
 
 createReport({ form: $("#report-form"), session: $("#report-session"), known: $("#report-sessions"), status: $("#report-status"), list: $("#report-list") });
 
+let coverageTimer = 0;
 function onEntry(entry) {
+  clearTimeout(coverageTimer);
+  coverageTimer = setTimeout(refreshCoverage, 300); // one refresh for a burst of requests
   const run = state.runs.get(headerOf(entry.headers, TAG));
   if (run) {
     run.entry = entry;
@@ -274,6 +278,26 @@ function onEntry(entry) {
   }
   if (entry.override || entry.path === "/_mock/overrides" || entry.path.startsWith("/_mock/overrides/")) demo.refresh();
 }
+
+/** The phone page (the pairing QR code's address): the phone preview alone, its requests in the given session. */
+function openAsPhone() {
+  const session = PAGE_PARAMS.get("session") || "";
+  if (session) form.elements.session.value = session;
+  if (PAGE_PARAMS.get("view") === "phone") {
+    document.body.classList.add("phone-view");
+    $("#phone").scrollIntoView();
+  }
+  $("#pair").addEventListener("toggle", () => $("#pair").open && showPairing($("#pair-body"), form.elements.session.value.trim()));
+}
+
+const coverageForm = $("#coverage-form");
+const refreshCoverage = () => showCoverage($("#coverage-table"), $("#coverage-summary"), $("#coverage-session").value.trim()).catch((error) => ($("#coverage-summary").textContent = error.message));
+coverageForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  refreshCoverage();
+});
+
+openAsPhone();
 
 // ---------------------------------------------------------------- the admin token
 
@@ -305,6 +329,13 @@ function refused(error) {
 
 let following = null;
 
+/** The page's `#…` without the token (the phone view and session stay, so a reload keeps them). */
+function hashWithoutToken() {
+  const kept = new URLSearchParams(PAGE_PARAMS);
+  kept.delete("token");
+  return kept.size ? `#${kept}` : "";
+}
+
 async function start() {
   let scenarios, dialects;
   try {
@@ -313,7 +344,7 @@ async function start() {
   } catch (error) {
     return refused(error);
   }
-  if (location.hash.includes("token=")) history.replaceState(null, "", location.pathname + location.search); // kept for the tab, out of sight
+  if (location.hash.includes("token=")) history.replaceState(null, "", location.pathname + location.search + hashWithoutToken()); // kept for the tab, out of sight
   delete document.body.dataset.auth;
   state.scenarios = scenarios;
   state.targets = targets(dialects);
@@ -321,6 +352,7 @@ async function start() {
   showScenarios();
   following?.close();
   following = followJournal($("#live-rows"), $("#live-state"), { onPick: (entry) => inspect({ entry }), onEntry, onRefused: refused });
+  await refreshCoverage();
   document.body.dataset.ready = "true";
 }
 
