@@ -188,7 +188,8 @@ def test_every_complete_scenario_streams_what_it_answers_whole(server: Any, clie
     events = list(client.responses.create(model=name, input=INPUT, stream=True, extra_headers=CHAT_SEED))
     whole = client.responses.create(model=name, input=INPUT, extra_headers=CHAT_SEED)
     text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
-    assert text == whole.output_text and events[-1].type == "response.completed"
+    cut_off = any(step.finish == "length" for step in CATALOG.scenarios[name].steps)
+    assert text == whole.output_text and events[-1].type == ("response.incomplete" if cut_off else "response.completed")
     assert events[-1].response.id == whole.id and whole.model == name
 
 

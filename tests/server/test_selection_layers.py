@@ -10,6 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 
+from mockllm.scenarios.loading import load_catalog
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 
@@ -73,7 +74,8 @@ async def test_an_unknown_name_says_did_you_mean_and_where_the_names_are(client:
         response = await client.post(CHAT, json=ASK, headers={"X-Mock-Scenario": "helo"})
     error = (await response.json())["error"]
     assert response.status == 404 and error["code"] == "scenario_not_found"
-    assert error["message"] == "Unknown scenario 'helo' (from header X-Mock-Scenario). Did you mean 'hello'? GET /_mock/scenarios lists the 47 known scenarios."
+    known = len(load_catalog(SCENARIOS).scenarios)
+    assert error["message"] == f"Unknown scenario 'helo' (from header X-Mock-Scenario). Did you mean 'hello'? GET /_mock/scenarios lists the {known} known scenarios."
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "Did you mean 'hello'?" in logged and "recharge-required" not in logged
 

@@ -139,10 +139,10 @@ async def test_two_different_sessions_in_one_request_are_a_400(client: Client) -
 
 
 async def test_an_unknown_route_under_the_prefix_is_the_route_s_own_404(client: Client) -> None:
-    response = await client.post("/s/t1/v2/nothing", json={})
+    response = await client.post("/s/t1/v9/nothing", json={})
     assert response.status == 404
-    assert (await response.json())["error"]["message"].startswith("No route POST /v2/nothing. See GET /_mock/routes")
-    assert [(e["path"], e["session"], e["status"]) for e in await journal(client)] == [("/v2/nothing", "t1", 404)]
+    assert (await response.json())["error"]["message"].startswith("No route POST /v9/nothing. See GET /_mock/routes")
+    assert [(e["path"], e["session"], e["status"]) for e in await journal(client)] == [("/v9/nothing", "t1", 404)]
 
 
 async def test_a_websocket_under_the_prefix_is_that_session_s(client: Client) -> None:
