@@ -8,6 +8,11 @@ import { createInterface } from "node:readline";
 
 import { runInBrowser, say } from "./playground_browser.mjs";
 
+/** Wait until the phone has finished every answer it started (each bot bubble has its scenario caption below it). */
+const phoneSettled = (page) =>
+  page.waitForFunction(() => document.querySelectorAll("#phone-chat .bubble-scenario").length >= document.querySelectorAll("#phone-chat .bubble.bot").length);
+
+
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const nextLine = async () => (await lines.next()).value;
 const { origin, viewport, shots } = JSON.parse(await nextLine());
@@ -49,6 +54,7 @@ await runInBrowser(viewport, {}, async (page, problems) => {
   await page.fill("#prompt", "你好");
   await page.click("#send");
   await page.waitForSelector("#send:not([disabled])");
+  await phoneSettled(page);
   const cut = page.locator("#inspector-body tr.mark-utf8");
   await cut.first().waitFor();
   say({
@@ -67,6 +73,7 @@ await runInBrowser(viewport, {}, async (page, problems) => {
       await page.selectOption("#target", value);
       await page.click("#send");
       await page.waitForSelector("#send:not([disabled])");
+  await phoneSettled(page);
       answers[label] = { answer: await page.locator("#answer").textContent(), phone: await page.locator("#phone-chat .bubble.bot").last().textContent() };
     }
     say({ check: "every route", answers });
@@ -114,6 +121,7 @@ await runInBrowser(viewport, {}, async (page, problems) => {
     await page.fill("#speed", "1");
     await page.click("#send");
     await page.waitForSelector("#send:not([disabled])");
+  await phoneSettled(page);
     await page.locator("#inspector-body tr.mark-utf8").first().waitFor();
     await page.$eval("#scenario-list li.selected", (li) => li.parentElement.scrollTo(0, li.offsetTop - li.parentElement.offsetTop - 8));
     await page.evaluate(() => window.scrollTo(0, 0));

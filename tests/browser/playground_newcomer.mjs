@@ -7,6 +7,11 @@ import { createInterface } from "node:readline";
 
 import { runInBrowser, say } from "./playground_browser.mjs";
 
+/** Wait until the phone has finished every answer it started (each bot bubble has its scenario caption below it). */
+const phoneSettled = (page) =>
+  page.waitForFunction(() => document.querySelectorAll("#phone-chat .bubble-scenario").length >= document.querySelectorAll("#phone-chat .bubble.bot").length);
+
+
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const { origin, token, viewport } = JSON.parse((await lines.next()).value);
 
@@ -61,6 +66,7 @@ async function tryChecks(page) {
 async function send(page) {
   await page.click("#send");
   await page.waitForSelector("#send:not([disabled])");
+  await phoneSettled(page);
 }
 
 const captions = (page) => page.locator("#phone-chat .bubble-scenario").allTextContents();

@@ -9,6 +9,8 @@ function errorOf(value, event) {
   const nested = value.error;
   if (typeof nested === "string") return { code: null, msg: nested };
   if (nested && typeof nested === "object") return { code: nested.code ?? nested.type ?? nested.status ?? null, msg: nested.message ?? nested.msg ?? "" };
+  const ended = pick(value, "delta.error"); // Cohere: a message-end with finish_reason ERROR
+  if (typeof ended === "string") return { code: pick(value, "delta.finish_reason") ?? null, msg: ended };
   if (value.type === "error" || event === "error") return { code: value.code ?? null, msg: value.message ?? value.msg ?? value.errorText ?? "" };
   return null;
 }
@@ -18,6 +20,8 @@ function textOf(value) {
   if (value == null || typeof value !== "object") return "";
   if (value.type === "response.output_text.delta" || value.type === "text-delta") return value.delta || "";
   if (value.type && String(value.type).startsWith("response.")) return "";
+  const cohere = pick(value, "delta.message.content.text"); // Cohere's content-delta
+  if (typeof cohere === "string") return cohere;
   const parts = pick(value, "candidates.0.content.parts");
   if (Array.isArray(parts)) return parts.map((p) => p.text || "").join("");
   for (const path of ["choices.0.delta.content", "choices.0.text", "choices.0.message.content", "delta.text", "message.content", "response", "content"]) {
@@ -25,6 +29,8 @@ function textOf(value) {
     if (typeof found === "string") return found;
   }
   if (Array.isArray(value.content)) return value.content.map((c) => c.text || "").join("");
+  const message = pick(value, "message.content"); // Cohere's whole answer
+  if (Array.isArray(message)) return message.map((c) => c.text || "").join("");
   const converse = pick(value, "output.message.content");
   if (Array.isArray(converse)) return converse.map((c) => c.text || "").join("");
   if (Array.isArray(value.output)) return value.output.flatMap((o) => o.content || []).map((c) => c.text || "").join("");

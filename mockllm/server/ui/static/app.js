@@ -164,6 +164,7 @@ async function send(prompt) {
   const target = currentTarget();
   const tag = String(++state.counter);
   const session = form.elements.session.value.trim();
+  setBusy(true, "asking Demo control…"); // busy from the click on: the override check below is a round trip
   const override = await demoOverrideFor(target.path, session).catch(() => null);
   const headers = {
     ...mockHeaders({
