@@ -13,7 +13,6 @@ from google.genai import errors
 from google.genai.types import HttpOptions
 from google.oauth2.credentials import Credentials
 
-
 HELLO = "你好！我是 mockllm，一个用于测试的模拟大模型。Hello! How can I help you today?"
 QUESTION = "你好，请介绍一下你自己。"
 WEATHER = {"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
