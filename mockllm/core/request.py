@@ -35,6 +35,9 @@ class ChatRequest:
     agent loop's continuation). `tool_choice` is `auto`, `none` or `required`,
     and `forced_tool` the one tool the client forces. `response_format` is
     `{"type": "json_object"}` or `{"type": "json_schema", "schema": {...}}`.
+    `max_tokens` is the request's output-token limit (None: none), and
+    `hides_thinking` says the dialect neither shows nor counts reasoning
+    (Anthropic without `thinking`).
     """
 
     messages: tuple[tuple[str, str], ...]
@@ -50,6 +53,8 @@ class ChatRequest:
     tool_results: tuple[ToolResult, ...] = ()
     assistant_turns: int = 0
     response_format: Mapping[str, Any] | None = None
+    max_tokens: int | None = None
+    hides_thinking: bool = False
 
     def tool(self, name: str) -> Tool | None:
         """The offered tool called `name`, if any."""

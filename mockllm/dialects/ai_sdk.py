@@ -20,7 +20,6 @@ available are the conversation's tool results.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -30,7 +29,7 @@ from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Thin
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, ToolResult
 from mockllm.dialects.apps.base import AppFraming, app_errors, read_app_request, register_app
-from mockllm.dialects.base import compact_json, whole_answer
+from mockllm.dialects.base import call_arguments, compact_json, whole_answer
 from mockllm.stream.call import Call
 
 HEADERS = {"x-vercel-ai-ui-message-stream": "v1"}
@@ -50,10 +49,11 @@ class AISdkUI(AppFraming):
     def parse(self, incoming: Incoming) -> ChatRequest:
         body = incoming.json
         messages = body.get("messages") if isinstance(body, dict) else None
+        limit = _max_output_tokens(body)
         if not (isinstance(messages, list) and any(isinstance(m, dict) and "parts" in m for m in messages)):
-            return read_app_request(incoming, self.route_scenario)  # curl, or an older client posting `content`
+            return replace(read_app_request(incoming, self.route_scenario), max_tokens=limit)  # curl, or an older client posting `content`
         plain = read_app_request(_without_messages(incoming), self.route_scenario)
-        return replace(plain, body=body, **_ui_conversation(messages))
+        return replace(plain, body=body, max_tokens=limit, **_ui_conversation(messages))
 
     def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         writer = _PartWriter(call)
@@ -84,6 +84,16 @@ class AISdkUI(AppFraming):
 
     def headers(self, call: Call) -> dict[str, str]:
         return dict(HEADERS)
+
+
+def _max_output_tokens(body: Any) -> int | None:
+    """The body's `maxOutputTokens` (what an app passes on to `streamText`), when it gives a positive integer."""
+    value = body.get("maxOutputTokens") if isinstance(body, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise bad_request(f"'maxOutputTokens' must be a positive integer; got {value!r}.", "maxOutputTokens")
+    return value
 
 
 class _PartWriter:
@@ -168,7 +178,12 @@ class _PartWriter:
     def _input_available(self, index: int) -> Iterator[bytes]:
         call, _ = self.pending.pop(index)
         call_id = self._call_id(call)
-        yield _part({"type": "tool-input-available", "toolCallId": call_id, "toolName": call.name, "input": _input(call)})
+        arguments = call_arguments(call)
+        if arguments is None:  # cut short by a length limit: the SDK reports input it cannot parse this way
+            error = f"Invalid input for tool {call.name}: the input is not valid JSON."
+            yield _part({"type": "tool-input-error", "toolCallId": call_id, "toolName": call.name, "input": call.arguments, "errorText": error})
+            return
+        yield _part({"type": "tool-input-available", "toolCallId": call_id, "toolName": call.name, "input": arguments})
         if call.output is not None:
             yield _part({"type": "tool-output-available", "toolCallId": call_id, "output": call.output})
             self.after_output = True
@@ -181,10 +196,6 @@ def _part(value: dict[str, Any]) -> bytes:
     return ("data: " + compact_json(value) + "\n\n").encode()
 
 
-def _input(call: ToolCall) -> Any:
-    return json.loads(call.arguments) if call.arguments else {}
-
-
 def _add_whole_part(parts: list[dict[str, Any]], event: Event, call: Call) -> None:
     """Add an event to a whole UIMessage's parts, joining consecutive text or reasoning."""
     if isinstance(event, (Text, Think)):
@@ -193,8 +204,8 @@ def _add_whole_part(parts: list[dict[str, Any]], event: Event, call: Call) -> No
             parts[-1]["text"] += event.text
         else:
             parts.append({"type": kind, "text": event.text})
-    elif isinstance(event, ToolCall):
-        part = {"type": f"tool-{event.name}", "toolCallId": event.id or call.tool_call_id(event.index), "input": _input(event)}
+    elif isinstance(event, ToolCall) and call_arguments(event) is not None:  # a call cut short is left out
+        part = {"type": f"tool-{event.name}", "toolCallId": event.id or call.tool_call_id(event.index), "input": call_arguments(event)}
         if event.output is not None:
             parts.append({**part, "state": "output-available", "output": event.output})
         else:

@@ -19,6 +19,7 @@ from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, Tool, ToolResult
 from mockllm.dialects.base import Dialect, Listing, compact_json, error_as_response, register
 from mockllm.dialects.openai import query_body
+from mockllm.stream.transforms.structured import schema_problem
 from mockllm.stream.call import FIXED_CREATED, Call
 
 PROVIDER = "Anthropic"
@@ -42,6 +43,8 @@ SPECIFIC_TYPES = frozenset(ERROR_TYPES.values()) - {"invalid_request_error"}
 ORGANIZATION = "5f3c1e52-6b1d-4a8e-9d27-0c4b8e1f2a63"
 THINKING_TYPES = ("enabled", "disabled", "adaptive")
 TOOL_CHOICES = {"auto": "auto", "any": "required", "tool": "required", "none": "none"}
+#: The `anthropic-beta` value under which the older `output_format` parameter is read
+STRUCTURED_OUTPUTS_BETA = "structured-outputs-2025-11-13"
 #: `max_tokens` of a GET request (the browser's EventSource) that does not give one
 GET_MAX_TOKENS = 4096
 #: The limit of each `anthropic-ratelimit-*` family sent on every answer
@@ -53,6 +56,62 @@ _PADDING = tuple(" " * n for n in range(1, 15))
 def invalid(where: str, problem: str) -> RequestError:
     """A 400 worded as the API words validation errors: `max_tokens: Field required`."""
     return bad_request(f"{where}: {problem}")
+
+
+def read_output_format(body: Mapping[str, Any], headers: Mapping[str, str]) -> dict[str, Any] | None:
+    """Structured output in the neutral form of `ChatRequest.response_format`: `output_config.format`, or the beta `output_format`.
+
+    `output_format` is read only with the `anthropic-beta: structured-outputs-2025-11-13`
+    header that introduced it; the schema must be one the API accepts (`schema_rule`).
+    """
+    config = body.get("output_config")
+    if config is not None and not isinstance(config, dict):
+        raise invalid("output_config", "Input should be a valid dictionary")
+    where, value = "output_config.format", (config or {}).get("format")
+    if body.get("output_format") is not None:
+        if STRUCTURED_OUTPUTS_BETA not in headers.get("anthropic-beta", ""):
+            raise invalid("output_format", "Extra inputs are not permitted")
+        where, value = "output_format", body["output_format"]
+    if value is None:
+        return None
+    if not isinstance(value, dict) or value.get("type") != "json_schema":
+        raise invalid(f"{where}.type", "Input should be 'json_schema'")
+    schema = value.get("schema")
+    if not isinstance(schema, dict):
+        raise invalid(f"{where}.schema", "Field required" if schema is None else "Input should be a valid dictionary")
+    problem = schema_rule(schema) or schema_problem(schema)
+    if problem:
+        raise invalid(f"{where}.schema", problem)
+    return {"type": "json_schema", "schema": schema}
+
+
+#: Keywords structured outputs reject, per type (`minItems` only above 1).
+UNSUPPORTED_KEYWORDS = {
+    "integer": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
+    "number": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
+    "string": ("minLength", "maxLength"),
+    "array": ("maxItems", "uniqueItems"),
+}
+
+
+def schema_rule(schema: Any) -> str | None:
+    """What breaks the API's rules for a structured-output schema (every object closed, no unsupported keyword), or None."""
+    if isinstance(schema, list):
+        return next(filter(None, map(schema_rule, schema)), None)
+    if not isinstance(schema, dict):
+        return None
+    kind = schema.get("type")
+    if (kind == "object" or "properties" in schema) and schema.get("additionalProperties") is not False:
+        return "For 'object' type, 'additionalProperties' must be explicitly set to false"
+    if isinstance(kind, str):
+        for keyword in UNSUPPORTED_KEYWORDS.get(kind, ()):
+            if keyword in schema:
+                return f"For '{kind}' type, property '{keyword}' is not supported"
+        if kind == "array" and schema.get("minItems", 0) not in (0, 1):
+            return "For 'array' type, property 'minItems' only supports values 0 and 1"
+    nested = [schema.get(key) for key in ("items", "anyOf", "allOf", "oneOf")]
+    nested += [*(schema.get("properties") or {}).values(), *(schema.get("$defs") or {}).values(), *(schema.get("definitions") or {}).values()]
+    return next(filter(None, map(schema_rule, nested)), None)
 
 
 def read_request(incoming: Incoming, needs_max_tokens: bool = True) -> ChatRequest:
@@ -78,6 +137,9 @@ def read_request(incoming: Incoming, needs_max_tokens: bool = True) -> ChatReque
         body=body,
         system=system,
         tools=tools,
+        max_tokens=max_tokens,
+        hides_thinking=not shows_thinking(body),
+        response_format=read_output_format(body, incoming.headers),
         **choice,
         **_conversation(body.get("messages"), system),
     )
@@ -310,57 +372,34 @@ def tool_input(arguments: str) -> Any:
 
 @dataclass
 class _Said:
-    """What the answer has said so far: its text, output tokens, finish reason and usage overrides.
+    """What the answer has said so far: its text, finish reason and usage overrides.
 
-    Like the API's, the answer stops at `max_tokens`: the first delta that
-    would pass it is not sent, and the answer finishes with `max_tokens`.
-    Tokens are counted per delta only once the text is longer than
-    `max_tokens` characters (a token has at least one), so answers well
-    within it cost one count at the end.
+    The answer is already cut at `max_tokens` (`transforms.limit`), finishing with `length`.
     """
 
-    max_tokens: int | None
     prompt: int
     thinking: bool
     pieces: list[str] = field(default_factory=list)
-    chars: int = 0
-    spent: int | None = None
     finish: str = "stop"
     usage: Usage = field(default_factory=Usage)
 
     @classmethod
     def of(cls, call: Call) -> _Said:
-        """The state of one call's answer: its `max_tokens`, input tokens and whether thinking is shown."""
-        return cls(call.chat.body.get("max_tokens"), count_input_tokens(call.chat), shows_thinking(call.chat.body))
+        """The state of one call's answer: its input tokens and whether thinking is shown."""
+        return cls(count_input_tokens(call.chat), not call.chat.hides_thinking)
 
-    def take(self, event: Event) -> bool:
-        """Note an output event; False when the answer ends before it (past `max_tokens`)."""
+    def take(self, event: Event) -> None:
+        """Note an output event."""
         if isinstance(event, (Text, Think, ToolArgs)):
-            if not self._fits(event.text):
-                self.finish = "length"
-                return False
             self.pieces.append(event.text)
         elif isinstance(event, Finish):
             self.finish = event.reason
         elif isinstance(event, Usage):
             self.usage = event
-        return True
 
     def shown(self, event: Event) -> bool:
         """Whether the event is part of the answer: `Think` only when the request turns thinking on."""
         return self.thinking or type(event) is not Think
-
-    def _fits(self, text: str) -> bool:
-        self.chars += len(text)
-        if self.max_tokens is None or self.chars <= self.max_tokens:
-            return True
-        if self.spent is None:
-            self.spent = tokens.count("".join(self.pieces))
-        spent = self.spent + tokens.count(text)
-        if spent > self.max_tokens:
-            return False
-        self.spent = spent
-        return True
 
     def input_tokens(self) -> int:
         return self.prompt if self.usage.prompt_tokens is None else self.usage.prompt_tokens
@@ -368,7 +407,7 @@ class _Said:
     def output_tokens(self) -> int:
         if self.usage.completion_tokens is not None:
             return self.usage.completion_tokens
-        return self.spent if self.spent is not None else tokens.count("".join(self.pieces))
+        return tokens.count("".join(self.pieces))
 
     @property
     def stop_reason(self) -> str:
@@ -498,8 +537,7 @@ class AnthropicMessages(Dialect):
                 yield event
                 continue
             if type(event) is Text and frame.kind == "text":  # the common case first
-                if not said.take(event):
-                    break
+                said.take(event)
                 yield frame.delta("text_delta", "text", event.text)
                 continue
             if not said.shown(event):
@@ -507,8 +545,7 @@ class AnthropicMessages(Dialect):
             if isinstance(event, Error):
                 yield self._respond(event, call) if error_as_response(event, started) else self._error_event(event)
                 return
-            if not said.take(event):
-                break
+            said.take(event)
             if isinstance(event, (Finish, Usage)):
                 continue
             if not started:
@@ -534,12 +571,9 @@ class AnthropicMessages(Dialect):
             elif isinstance(event, Error):
                 yield self._respond(event, call)
                 return
-            elif not said.shown(event):
-                continue
-            elif said.take(event):
+            elif said.shown(event):
+                said.take(event)
                 content.add(event)
-            else:
-                break
         body = {
             "model": call.model,
             "id": message_id(call),

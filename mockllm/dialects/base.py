@@ -193,6 +193,18 @@ def html_safe(json_text: str) -> str:
     return json_text
 
 
+def call_arguments(event: ToolCall) -> Any:
+    """A tool call's arguments as a JSON value ({} for none); None when a length limit cut them short (not JSON).
+
+    Services that send arguments as an object (Gemini, Ollama, the AI SDK's
+    `input`) never send a call they did not finish: a dialect leaves such a call out.
+    """
+    try:
+        return json.loads(event.arguments) if event.arguments else {}
+    except ValueError:
+        return None
+
+
 def whole_tool_calls(events: Iterable[Event]) -> Iterator[Event]:
     """Events for a dialect that sends each tool call whole: the call goes out after its argument fragments' delays.
 

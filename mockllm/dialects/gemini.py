@@ -10,6 +10,8 @@ pretty-printed JSON array sent element by element.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolCall, Usage, WireItem
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, Tool, ToolResult
-from mockllm.dialects.base import Dialect, Listing, error_as_response, html_safe, register, whole_answer, whole_tool_calls
+from mockllm.dialects.base import Dialect, Listing, call_arguments, error_as_response, html_safe, register, whole_answer, whole_tool_calls
 from mockllm.scenarios.presets import GEMINI_QUOTA_HELP
 from mockllm.stream.call import Call
 
@@ -59,6 +61,9 @@ _INT_KEYWORDS = ("minItems", "maxItems", "minLength", "maxLength", "minPropertie
 _LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ": "))
 _PRETTY_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2)
 MODEL_LIMITS = {"inputTokenLimit": 1048576, "outputTokenLimit": 65536}
+#: Models that think (their answers end in a signed part) and models that require the signatures back
+THINKING_MODELS = re.compile(r"gemini-(2\.5|[3-9])")
+SIGNING_MODELS = re.compile(r"gemini-[3-9]")
 
 
 @dataclass(frozen=True)
@@ -239,7 +244,14 @@ def read_generation(config: Any) -> dict[str, Any]:
     if get(config, "responseMimeType") == "application/json":
         response_format = {"type": "json_schema", "schema": schema} if isinstance(schema, dict) else {"type": "json_object"}
     thinking = get(config, "thinkingConfig")
-    return {"response_format": response_format, "include_thoughts": isinstance(thinking, dict) and get(thinking, "includeThoughts") is True}
+    limit = get(config, "maxOutputTokens")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise invalid(f"* GenerateContentRequest.generation_config.max_output_tokens: must be a positive integer; got {limit!r}.")
+    return {
+        "response_format": response_format,
+        "include_thoughts": isinstance(thinking, dict) and get(thinking, "includeThoughts") is True,
+        "max_tokens": limit,
+    }
 
 
 def _body(incoming: Incoming) -> dict[str, Any]:
@@ -261,6 +273,7 @@ class _Answer:
     thoughts: int = 0
     finish: str = "stop"
     usage: Usage = field(default_factory=Usage)
+    signed: bool = False
     prompt: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -277,7 +290,8 @@ class _Answer:
             part = {"text": event.text, "thought": True} if self.include_thoughts else None
         elif isinstance(event, ToolCall):
             self.candidates += tokens.count(event.arguments)
-            part = {"functionCall": _function_call(event)}
+            arguments = call_arguments(event)
+            part = None if arguments is None else {"functionCall": _function_call(event, arguments), **self._signature()}
         elif isinstance(event, Finish):
             self.finish = event.reason
         elif isinstance(event, Usage):
@@ -285,6 +299,25 @@ class _Answer:
         if part is not None:
             self.parts.append(part)
         return part
+
+    def _signature(self) -> dict[str, str]:
+        """The `thoughtSignature` of this answer's first function call (parallel calls after it carry none), as the service signs."""
+        if self.signed:
+            return {}
+        self.signed = True
+        return {"thoughtSignature": thought_signature(self.call)}
+
+    def closing_parts(self) -> list[dict[str, Any]]:
+        """The parts of a stream's last chunk: an empty text, signed when a thinking model's answer has no signed call."""
+        signed = thinks(self.call.model) and not self.signed
+        return [{"text": "", **self._signature()} if signed else {"text": ""}]
+
+    def whole_parts(self) -> list[dict[str, Any]]:
+        """The parts of a whole answer: merged, the last signed when a thinking model's answer has no signed call."""
+        parts = self.merged_parts()
+        if thinks(self.call.model) and not self.signed:
+            parts = [*parts[:-1], {**parts[-1], **self._signature()}] if parts else [{"text": "", **self._signature()}]
+        return parts
 
     def merged_parts(self) -> list[dict[str, Any]]:
         """The parts of the whole answer: consecutive text parts (thoughts apart) joined into one."""
@@ -306,8 +339,6 @@ class _Answer:
         if finished:
             candidate["finishReason"] = reason or FINISH_REASONS.get(self.finish, "STOP")
         candidate["index"] = 0
-        if finished and self.finish == "tool_calls":
-            candidate["finishMessage"] = "Model generated function call(s)."
         return {"candidates": [candidate], "usageMetadata": self.usage_json(), **self.origin()}
 
     def blocked(self, error: Error) -> dict[str, Any]:
@@ -331,8 +362,42 @@ class _Answer:
         return usage
 
 
-def _function_call(event: ToolCall) -> dict[str, Any]:
-    function: dict[str, Any] = {"name": event.name, "args": json.loads(event.arguments)}
+def thinks(model: str) -> bool:
+    """Whether a model thinks (Gemini 2.5 and later), so its answers end in a signed part."""
+    return THINKING_MODELS.match(model) is not None
+
+
+def thought_signature(call: Call) -> str:
+    """An opaque `thoughtSignature`: base64 derived from the seed, as long as the service's short ones."""
+    digest = hashlib.sha512(f"thought:{call.seed}".encode()).digest() + hashlib.sha512(f"signature:{call.seed}".encode()).digest()
+    return base64.b64encode(b"\n\x80\x01" + digest).decode()
+
+
+def check_signatures(contents: list[Any], model: str) -> None:
+    """Gemini 3's rule: in the current turn, each model step's first function call must carry the signature it came with.
+
+    The current turn starts at the last user content with text (a function
+    response does not start one); earlier turns are not checked. Position
+    counts the contents from 1.
+    """
+    if not SIGNING_MODELS.match(model):
+        return
+    start = max((i for i, content in enumerate(contents) if content.get("role", "user") == "user" and _text(content["parts"])), default=0)
+    for i, content in enumerate(contents[start:], start):
+        if content.get("role") != "model":
+            continue
+        calls = [part for part in content["parts"] if isinstance(get(part, "functionCall"), dict)]
+        if calls and not get(calls[0], "thoughtSignature"):
+            name = get(calls[0], "functionCall").get("name")
+            raise invalid(
+                "Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, "
+                f"and missing thought_signature may lead to degraded model performance. Additional data, function call `default_api:{name}` , "
+                f"position {i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
+            )
+
+
+def _function_call(event: ToolCall, arguments: Any) -> dict[str, Any]:
+    function: dict[str, Any] = {"name": event.name, "args": arguments}
     if event.id is not None:
         function["id"] = event.id
     return function
@@ -398,6 +463,8 @@ class Gemini(Dialect):
             body = get(body, "generateContentRequest")
         scenario = body.get("mock_scenario")
         generation = read_generation(get(body, "generationConfig"))
+        conversation = read_conversation(body)
+        check_signatures(body["contents"], incoming.match_info["model"])
         return GeminiRequest(
             model=incoming.match_info["model"],
             stream=method == "streamGenerateContent",
@@ -405,7 +472,7 @@ class Gemini(Dialect):
             body=body,
             sse=incoming.query.get("alt") == "sse",
             count_tokens=method == "countTokens",
-            **read_conversation(body),
+            **conversation,
             **read_tools(body),
             **generation,
         )
@@ -421,7 +488,7 @@ class Gemini(Dialect):
                 return
             elif (part := answer.take(event)) is not None:
                 yield frames.delta(part)
-        yield frames.last(answer.response([], finished=True))
+        yield frames.last(answer.response(answer.closing_parts(), finished=True))
 
     def whole(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         chat = _options(call.chat)
@@ -430,7 +497,7 @@ class Gemini(Dialect):
             return
         answer = _Answer(call, chat.include_thoughts)
         if (yield from whole_answer(events, answer.take, lambda error: self._whole_error(error, answer))):
-            yield _respond(200, answer.response(answer.merged_parts(), finished=True))
+            yield _respond(200, answer.response(answer.whole_parts(), finished=True))
 
     def _stream_error(self, error: Error, frames: _Frames, answer: _Answer) -> WireItem:
         """How a stream ends on `error`: a blocked prompt or output, an HTTP error, or the error as the last element."""

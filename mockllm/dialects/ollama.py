@@ -22,7 +22,7 @@ from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolCall, Usage, WireItem
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, ToolResult
-from mockllm.dialects.base import Dialect, Listing, compact_json, error_as_response, html_safe, register, whole_answer, whole_tool_calls
+from mockllm.dialects.base import Dialect, Listing, call_arguments, compact_json, error_as_response, html_safe, register, whole_answer, whole_tool_calls
 from mockllm.dialects.openai import read_tools
 from mockllm.stream.call import FIXED_CREATED, Call
 
@@ -187,7 +187,8 @@ class _Answer:
             self.thinking.append(event.text)
             self.eval_count += tokens.count(event.text)
         elif isinstance(event, ToolCall):
-            self.tool_calls.append(event)
+            if call_arguments(event) is not None:  # a call cut short by `num_predict` is left out
+                self.tool_calls.append(event)
             self.eval_count += tokens.count(event.arguments)
         elif isinstance(event, Finish):
             self.finish = event.reason
@@ -218,7 +219,7 @@ class _Answer:
 
 def _tool_call_json(event: ToolCall, call: Call) -> dict[str, Any]:
     call_id = event.id or "call_" + call.tool_call_id(event.index, "")[:8].lower()
-    return {"id": call_id, "function": {"index": event.index, "name": event.name, "arguments": json.loads(event.arguments)}}
+    return {"id": call_id, "function": {"index": event.index, "name": event.name, "arguments": call_arguments(event)}}
 
 
 _DEFAULT_OPTIONS = OllamaRequest(messages=())
@@ -250,7 +251,7 @@ class _Shape:
             if isinstance(event, Think) and not (self.think and event.text):
                 return None
             return (self._head + answer.created_at() + self._before[type(event)] + go_json(event.text) + self._after).encode()
-        if isinstance(event, ToolCall) and not self.generate:
+        if isinstance(event, ToolCall) and not self.generate and call_arguments(event) is not None:
             return self.line({**self.output("", "", [event]), "done": False}, answer)
         return None
 
@@ -277,6 +278,16 @@ class _Shape:
     def line(self, fields: Mapping[str, Any], answer: _Answer) -> bytes:
         return (go_json({"model": self.model, "created_at": answer.created_at(), **fields}) + "\n").encode()
 
+
+
+def read_num_predict(options: Any) -> int | None:
+    """`options.num_predict`, the most tokens to generate; None without one (or -1, endless, or -2, fill the context)."""
+    value = options.get("num_predict") if isinstance(options, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise invalid(f"json: cannot unmarshal {type(value).__name__} into Go struct field Options.num_predict of type int")
+    return value if value >= 0 else None
 
 @register
 class Ollama(Dialect):
@@ -309,6 +320,7 @@ class Ollama(Dialect):
             scenario=scenario if isinstance(scenario, str) else None,
             body=body,
             response_format=read_format(body.get("format")),
+            max_tokens=read_num_predict(body.get("options")),
             generate=generate,
             think=read_think(body.get("think")),
             model_name=model,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
 import re
+import string
 from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
@@ -206,6 +208,16 @@ def read_body(incoming: Incoming) -> dict[str, Any]:
     return body
 
 
+JSON_OBJECT: Mapping[str, Any] = {"type": "json_object"}
+#: OpenAI's answer to JSON mode when no message says "json" (a model told nothing could stream whitespace forever).
+JSON_WORD_RULE = "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'."
+
+
+def says_json(texts: Iterable[str]) -> bool:
+    """Whether one of the texts holds the word "json" in some form (any case, inside another word too), as JSON mode requires."""
+    return any("json" in text.lower() for text in texts)
+
+
 def read_response_format(value: Any, param: str = "response_format") -> dict[str, Any] | None:
     """Read Chat's `response_format` into the neutral form (see `ChatRequest.response_format`); None for text."""
     if value is None:
@@ -323,6 +335,9 @@ def read_chat(incoming: Incoming, model: str | None = None) -> ChatRequest:
     if n not in (None, 1):
         raise bad_request("mockllm answers with one choice; 'n' must be 1.", "n")
     messages = read_messages(body.get("messages"))
+    response_format = read_response_format(body.get("response_format"))
+    if response_format == JSON_OBJECT and not says_json(text for _, text in messages):
+        raise bad_request(JSON_WORD_RULE, "messages")
     return ChatRequest(
         messages=messages,
         model=model or optional(body, "model", str, "a string"),
@@ -330,10 +345,28 @@ def read_chat(incoming: Incoming, model: str | None = None) -> ChatRequest:
         include_usage=include_usage,
         scenario=optional(body, "mock_scenario", str, "a string"),
         body=body,
-        response_format=read_response_format(body.get("response_format")),
+        response_format=response_format,
+        max_tokens=read_max_tokens(body),
         **conversation_fields(body["messages"], messages),
         **read_tools(body),
     )
+
+
+def read_max_tokens(body: Mapping[str, Any]) -> int | None:
+    """The output-token limit: `max_completion_tokens`, else the older `max_tokens` (each at least 1)."""
+    for key in ("max_completion_tokens", "max_tokens"):
+        value = optional(body, key, int, "an integer")
+        if value is not None:
+            return at_least(key, value, 1)
+    return None
+
+
+def at_least(param: str, value: int, low: int) -> int:
+    """`value`, or a RequestError in OpenAI's words when it is below `low`."""
+    if value < low:
+        message = f"Invalid '{param}': integer below minimum value. Expected a value >= {low}, but got {value} instead."
+        raise bad_request(message, param, code="integer_below_min_value")
+    return value
 
 
 def read_stream(body: Mapping[str, Any]) -> tuple[bool, bool]:
@@ -462,6 +495,37 @@ def opened(items: Iterable[WireItem], opening: Callable[[], Iterator[bytes]]) ->
         yield item
 
 
+#: Delta and obfuscation together are padded to a multiple of this many characters.
+OBFUSCATION_BLOCK = 16
+#: Paddings are cut from a seeded pool of random letters and digits this long, drawn once per stream.
+PADDING_POOL = 1024
+_ALNUM = string.ascii_letters + string.digits
+
+
+class Obfuscation:
+    """The `obfuscation` field of OpenAI's stream deltas: random letters and digits that pad a delta up to a block.
+
+    The service adds it so a frame's size does not give its text away; here
+    it is drawn from the seed, so the same request streams the same bytes.
+    """
+
+    def __init__(self, call: Call) -> None:
+        self._rng = random.Random(f"obfuscation:{call.seed}")
+        self._pool = "".join(self._rng.choices(_ALNUM, k=PADDING_POOL))
+
+    def pad(self, delta: str) -> str:
+        """The padding of a delta whose text (or JSON) is `delta`."""
+        length = -len(delta) % OBFUSCATION_BLOCK or OBFUSCATION_BLOCK
+        at = int(self._rng.random() * (PADDING_POOL - OBFUSCATION_BLOCK))
+        return self._pool[at : at + length]
+
+
+def obfuscation(call: Call) -> Obfuscation | None:
+    """The stream's padding, or None when the request turns it off (`stream_options.include_obfuscation: false`)."""
+    options = call.chat.body.get("stream_options")
+    return None if isinstance(options, dict) and options.get("include_obfuscation") is False else Obfuscation(call)
+
+
 class ChunkFramer:
     """Builds `data: {chunk}\\n\\n` frames from a per-stream prefix, so each delta costs one encode and one join."""
 
@@ -477,6 +541,7 @@ class ChunkFramer:
         self._head = compact_json(head)[:-1]
         self._prefix = "data: " + self._head + ',"choices":[{"index":0,"delta":'
         self._usage_null = ',"usage":null' if call.chat.include_usage else ""
+        self._padding = obfuscation(call)
 
     def opening(self) -> Iterator[bytes]:
         """Frames sent before any delta (none here)."""
@@ -484,20 +549,27 @@ class ChunkFramer:
 
     def delta(self, delta: Mapping[str, Any]) -> bytes:
         """A chunk of one delta."""
-        return self._delta_chunk(compact_json(delta))
+        delta_json = compact_json(delta)
+        return self._delta_chunk(delta_json, delta_json)
 
     def content(self, text: str) -> bytes:
         """A chunk of answer text (the hot path: no dict to encode)."""
-        return self._delta_chunk('{"content":' + compact_json(text) + "}")
+        return self._delta_chunk('{"content":' + compact_json(text) + "}", text)
 
-    def _delta_chunk(self, delta_json: str) -> bytes:
-        return (self._prefix + delta_json + ',"logprobs":null,"finish_reason":null}]' + self._usage_null + "}\n\n").encode()
+    def _delta_chunk(self, delta_json: str, padded: str) -> bytes:
+        return (self._prefix + delta_json + ',"logprobs":null,"finish_reason":null}]' + self._usage_null + self._obfuscation(padded) + "}\n\n").encode()
 
     def finish(self, reason: str) -> bytes:
-        return (self._prefix + '{},"logprobs":null,"finish_reason":' + compact_json(reason) + "}]" + self._usage_null + "}\n\n").encode()
+        tail = "}]" + self._usage_null + self._obfuscation(reason)
+        return (self._prefix + '{},"logprobs":null,"finish_reason":' + compact_json(reason) + tail + "}\n\n").encode()
 
     def usage(self, usage: dict[str, Any]) -> bytes:
-        return ("data: " + self._head + ',"choices":[],"usage":' + compact_json(usage) + "}\n\n").encode()
+        usage_json = compact_json(usage)
+        return ("data: " + self._head + ',"choices":[],"usage":' + usage_json + self._obfuscation(usage_json) + "}\n\n").encode()
+
+    def _obfuscation(self, padded: str) -> str:
+        """The chunk's last field: `,"obfuscation":"…"` (nothing when the request turned it off)."""
+        return ',"obfuscation":"' + self._padding.pad(padded) + '"' if self._padding else ""
 
     def error(self, error: Error) -> bytes:
         return ("data: " + compact_json({"error": error_json(error)}) + "\n\n").encode()

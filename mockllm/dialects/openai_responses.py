@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import random
-import string
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -25,7 +24,19 @@ from mockllm.core.events import Delay, Error, Event, Respond, Text, Think, ToolA
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, Tool, ToolResult
 from mockllm.dialects.base import Dialect, Listing, compact_json, error_as_response, pretty_json, register, whole_answer
-from mockllm.dialects.openai import Answer, OpenAIChat, _tool, error_json, json_schema_format, read_body, read_tool_choice
+from mockllm.dialects.openai import (
+    JSON_OBJECT,
+    Answer,
+    OpenAIChat,
+    _tool,
+    at_least,
+    error_json,
+    json_schema_format,
+    obfuscation,
+    read_body,
+    read_tool_choice,
+    says_json,
+)
 from mockllm.stream.call import Call
 
 STORE_LIMIT = 1000
@@ -33,11 +44,10 @@ INPUT_ROLES = ("user", "system", "developer", "assistant")
 TEXT_PARTS = ("input_text", "output_text", "text")
 #: Finish reasons that leave a response `incomplete`, with the `incomplete_details.reason` they give.
 CUT_REASONS = {"length": "max_output_tokens", "content_filter": "content_filter"}
-#: Delta and obfuscation together are padded to a multiple of this many characters.
-OBFUSCATION_BLOCK = 16
-#: Paddings are cut from a seeded pool of random letters and digits this long, drawn once per stream.
-PADDING_POOL = 1024
-_ALNUM = string.ascii_letters + string.digits
+#: JSON mode's rule on this route: only the input messages count (not `instructions`).
+INPUT_JSON_WORD_RULE = "Response input messages must contain the word 'json' in some form to use 'text.format' of type 'json_object'."
+#: The smallest `max_output_tokens` the API accepts.
+MIN_OUTPUT_TOKENS = 16
 #: Typed top-level request fields: key → (accepted types, what the error message calls them).
 _TYPED: Mapping[str, tuple[type | tuple[type, ...], str]] = {
     "model": (str, "a string"),
@@ -179,8 +189,12 @@ def read_request(incoming: Incoming, store: ResponseStore) -> ChatRequest:
         conversation.continue_from(previous, store)
     if body.get("instructions"):
         conversation.say("system", body["instructions"])
+    instructions = len(conversation.messages)
     _read_input(body.get("input"), conversation, store, chained=body.get("previous_response_id") is not None)
     tools = _read_tools(body.get("tools"))
+    response_format = _text_format((body.get("text") or {}).get("format"))
+    if response_format == JSON_OBJECT and not says_json(text for _, text in conversation.messages[instructions:]):
+        raise bad_request(INPUT_JSON_WORD_RULE, "input")
     return ChatRequest(
         messages=tuple(conversation.messages),
         model=body.get("model"),
@@ -191,7 +205,8 @@ def read_request(incoming: Incoming, store: ResponseStore) -> ChatRequest:
         tools=tuple(tools),
         tool_results=tuple(conversation.results),
         assistant_turns=conversation.turns,
-        response_format=_text_format((body.get("text") or {}).get("format")),
+        response_format=response_format,
+        max_tokens=None if body.get("max_output_tokens") is None else at_least("max_output_tokens", body["max_output_tokens"], MIN_OUTPUT_TOKENS),
         **_read_tool_choice(body.get("tool_choice"), tools),
     )
 
@@ -404,9 +419,7 @@ class _Build:
         self.answer = Answer()
         self.final: dict[str, Any] | None = None
         self._calls: dict[int, _Item] = {}
-        obfuscate = (body.get("stream_options") or {}).get("include_obfuscation") is not False
-        padding = random.Random(f"obfuscation:{call.seed}")
-        self._padding = (padding, "".join(padding.choices(_ALNUM, k=PADDING_POOL))) if obfuscate and streaming else None
+        self._padding = obfuscation(call) if streaming else None
         self._encrypt = "reasoning.encrypted_content" in (body.get("include") or ())
         self._template = _response_template(call)
 
@@ -474,7 +487,8 @@ class _Build:
         if item.frame is None:
             slots = {"delta": None, "sequence_number": None, **({"obfuscation": None} if self._padding else {})}
             item.frame = _frame_template(kind, {"item_id": item.id, "output_index": item.index, **fields, **slots})
-        values = [compact_json(text), *self._obfuscation(text), str(self.sequence)]
+        padding = ['"' + self._padding.pad(text) + '"'] if self._padding else []
+        values = [compact_json(text), *padding, str(self.sequence)]
         self.sequence += 1
         parts = [""] * (2 * len(values) + 1)
         parts[::2], parts[1::2] = item.frame, values  # the static pieces with the values between them
@@ -556,15 +570,6 @@ class _Build:
 
     def _completed_at(self) -> int:
         return self.call.created if self.call.seeded else int(time.time())
-
-    def _obfuscation(self, delta: str) -> list[str]:
-        """The `obfuscation` padding of a delta as JSON: random letters and digits that fill the delta up to a block (none when off)."""
-        if self._padding is None:
-            return []
-        rng, pool = self._padding
-        length = -len(delta) % OBFUSCATION_BLOCK or OBFUSCATION_BLOCK
-        at = int(rng.random() * (PADDING_POOL - OBFUSCATION_BLOCK))
-        return ['"' + pool[at : at + length] + '"']
 
     def _new_id(self, prefix: str) -> str:
         return f"{prefix}_{self._shared}{self._hex(32)}"

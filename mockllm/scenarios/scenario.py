@@ -78,6 +78,9 @@ class Scenario(Strict):
     structured: Literal["conform", "as_is"] = Field(
         "conform", description="with a JSON response_format: conform = a non-conforming text becomes a generated document"
     )
+    tool_choice: Literal["obey", "as_is"] = Field(
+        "obey", description="with a forced or `none` tool_choice: obey = answer as a model must (see stream.transforms.tool_choice)"
+    )
 
     @model_validator(mode="after")
     def _steps_or_attempts(self) -> Scenario:

@@ -61,7 +61,7 @@ class Exchange:
         """
         call, selection = make_call(incoming, self.dialect, self.state, fall_through)
         self.call, self.why = call, selection.reason
-        self.entry.update(scenario=call.scenario.name, seed=call.seed, stream=call.chat.stream, override=selection.override, why=selection.trace())
+        self.entry.update(scenario=call.scenario.name, seed=call.seed, speed=call.speed, stream=call.chat.stream, override=selection.override, why=selection.trace())
         if call.attempt:
             self.entry.update(session=call.attempt.session, attempt=call.attempt.number)
         _log_start(self.request, self.entry)

@@ -17,6 +17,7 @@ from mockllm.stream.faults import draw
 from mockllm.stream.text_render import render
 
 if TYPE_CHECKING:
+    from mockllm.core.request import Tool
     from mockllm.scenarios.scenario import Scenario
     from mockllm.stream.call import Call
 
@@ -158,13 +159,21 @@ def tool_call_event(step: ToolCallStep, index: int, call: Call) -> ToolCall | Er
         if tool is None:
             offered = ", ".join(t.name for t in chat.tools) or "none"
             return _step_error(f"The scenario generates arguments for tool {name!r} from its schema, but the request offers no such tool (offered: {offered}).")
-        try:
-            value = generate(tool.parameters, call.rng, all_properties=step.arguments.all_properties)
-        except SchemaError as exc:
-            return _step_error(f"The parameters schema of tool {name!r} cannot be used: {exc}.", param="tools")
-        arguments = _compact(value)
+        generated = schema_arguments(tool, call, step.arguments.all_properties)
+        if isinstance(generated, Error):
+            return generated
+        arguments = generated
     elif isinstance(step.arguments, str):
         arguments = step.arguments
     else:
         arguments = _compact(step.arguments)
     return ToolCall(index, step.id, name, arguments, step.output)
+
+
+def schema_arguments(tool: Tool, call: Call, all_properties: bool = False) -> str | Error:
+    """Arguments for `tool` generated from its parameters schema with the call's seeded RNG, or an Error when it cannot be used."""
+    try:
+        value = generate(tool.parameters, call.rng, all_properties=all_properties)
+    except SchemaError as exc:
+        return _step_error(f"The parameters schema of tool {tool.name!r} cannot be used: {exc}.", param="tools")
+    return _compact(value)

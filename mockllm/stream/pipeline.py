@@ -10,8 +10,10 @@ from mockllm.stream.call import Call
 from mockllm.stream.compile import compile_scenario
 from mockllm.stream.faults import draw, uses_faults, with_faults
 from mockllm.stream.transforms.chunk import chunk
+from mockllm.stream.transforms.limit import limit
 from mockllm.stream.transforms.pace import pace
 from mockllm.stream.transforms.structured import conform
+from mockllm.stream.transforms.tool_choice import obey_tool_choice
 from mockllm.stream.wire import apply_wire
 
 Frame = Callable[[Iterable[Event], Call], Iterator[WireItem]]
@@ -31,7 +33,7 @@ class Framer(Protocol):
 def events_for(call: Call) -> Iterator[Event]:
     """The paced delta events of the call's scenario."""
     config = call.stream_config
-    events = conform(compile_scenario(call.scenario, call), call)
+    events = limit(conform(obey_tool_choice(compile_scenario(call.scenario, call), call), call), call)
     deltas = chunk(events, config.unit, config.per_delta)
     return pace(
         deltas,

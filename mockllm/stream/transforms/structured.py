@@ -5,7 +5,9 @@ object or a document valid against a JSON Schema. When the scenario's text is
 such a document it goes out as is; otherwise the text is replaced by a
 document generated from the schema with the call's seeded RNG (for
 `json_object`: `{"answer": <the scenario's text>}`), which is then chunked and
-paced like any text. A scenario with `structured: as_is` keeps its text, to
+paced like any text. JSON mode (`json_object`) follows a JSON Schema the
+prompt holds (`prompt_schema`), as a model follows one its system prompt spells
+out. A scenario with `structured: as_is` keeps its text, to
 test how a client handles a non-conforming answer. Answers without text (tool
 calls, errors before any output) pass unchanged.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import json
 import random
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from mockllm.core.events import Error, Event, Text, ToolCall
 from mockllm.core.schema_data import SchemaError, generate
@@ -58,9 +60,57 @@ def conform(events: Iterable[Event], call: Call) -> Iterable[Event]:
 
     Without a JSON `response_format` (or with `structured: as_is`) the events are returned as they are.
     """
-    if call.chat.response_format is None or call.scenario.structured == "as_is":
+    response_format = call.chat.response_format
+    if response_format is None or call.scenario.structured == "as_is":
         return events
-    return _conformed(list(events), call.chat.response_format, call)
+    if response_format["type"] == "json_object":
+        schema = prompt_schema(call.chat.messages)
+        if schema is not None:
+            response_format = {"type": "json_schema", "schema": schema}
+    return _conformed(list(events), response_format, call)
+
+
+#: How much of each message `prompt_schema` reads, and how many `{` it tries as the start of a document.
+_SCHEMA_SCAN_CHARS = 64 * 1024
+_SCHEMA_SCAN_TRIES = 256
+
+
+def prompt_schema(messages: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
+    """The JSON Schema a system message (else a user message, the last first) holds, fenced or not; None without one.
+
+    A schema is a JSON object with `properties` (an object) or `type: object`,
+    from which a document can be generated; the first such object in a message counts.
+    """
+    system = [text for role, text in messages if role in ("system", "developer")]
+    users = [text for role, text in reversed(messages) if role == "user"]
+    for text in (*system, *users):
+        schema = _schema_in(text[:_SCHEMA_SCAN_CHARS])
+        if schema is not None:
+            return schema
+    return None
+
+
+def _schema_in(text: str) -> dict[str, Any] | None:
+    decoder = json.JSONDecoder()
+    start = text.find("{")
+    for _ in range(_SCHEMA_SCAN_TRIES):
+        if start < 0:
+            return None
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except ValueError:
+            start = text.find("{", start + 1)
+            continue
+        if _is_schema(value):
+            return value  # type: ignore[no-any-return]
+        start = text.find("{", end)
+    return None
+
+
+def _is_schema(value: Any) -> bool:
+    if not isinstance(value, dict) or not (isinstance(value.get("properties"), dict) or value.get("type") == "object"):
+        return False
+    return schema_problem(value) is None
 
 
 def _conformed(held: list[Event], response_format: Mapping[str, Any], call: Call) -> Iterator[Event]:
