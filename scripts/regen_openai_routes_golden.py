@@ -72,7 +72,9 @@ CASES: dict[str, Case] = {
     "openai-embeddings/rate-limited.json": Case("/v1/embeddings", embedding("rate-limited"), 429),
     "openai-structured/json-schema.stream.txt": Case("/v1/chat/completions", chat("hello", response_format=WEATHER_FORMAT, **STREAM)),
     "openai-structured/json-schema.whole.json": Case("/v1/chat/completions", chat("hello", response_format=WEATHER_FORMAT)),
-    "openai-structured/json-object.whole.json": Case("/v1/chat/completions", chat("fast", response_format={"type": "json_object"})),
+    "openai-structured/json-object.whole.json": Case(
+        "/v1/chat/completions", chat("fast", messages=[{"role": "user", "content": "Answer in JSON."}], response_format={"type": "json_object"})
+    ),
     "azure-openai/hello.stream.txt": Case(f"/openai/deployments/hello/chat/completions?{AZURE}", chat("gpt-4o", **STREAM)),
     "azure-openai/hello.whole.json": Case(f"/openai/deployments/hello/chat/completions?{AZURE}", chat("gpt-4o")),
     "azure-openai/tool-call.stream.txt": Case(f"/openai/deployments/tool-call/chat/completions?{AZURE}", chat("gpt-4o", stream=True)),

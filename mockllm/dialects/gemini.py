@@ -307,15 +307,19 @@ class _Answer:
         self.signed = True
         return {"thoughtSignature": thought_signature(self.call)}
 
+    def _thought(self) -> bool:
+        """Whether the answer comes from a model that thinks: one named so, or a scenario that thinks."""
+        return thinks(self.call.model) or self.thoughts > 0
+
     def closing_parts(self) -> list[dict[str, Any]]:
-        """The parts of a stream's last chunk: an empty text, signed when a thinking model's answer has no signed call."""
-        signed = thinks(self.call.model) and not self.signed
+        """The parts of a stream's last chunk: an empty text, signed when a thinking answer has no signed call."""
+        signed = self._thought() and not self.signed
         return [{"text": "", **self._signature()} if signed else {"text": ""}]
 
     def whole_parts(self) -> list[dict[str, Any]]:
-        """The parts of a whole answer: merged, the last signed when a thinking model's answer has no signed call."""
+        """The parts of a whole answer: merged, the last signed when a thinking answer has no signed call."""
         parts = self.merged_parts()
-        if thinks(self.call.model) and not self.signed:
+        if self._thought() and not self.signed:
             parts = [*parts[:-1], {**parts[-1], **self._signature()}] if parts else [{"text": "", **self._signature()}]
         return parts
 

@@ -529,7 +529,7 @@ def obfuscation(call: Call) -> Obfuscation | None:
 class ChunkFramer:
     """Builds `data: {chunk}\\n\\n` frames from a per-stream prefix, so each delta costs one encode and one join."""
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Call, padded: bool = True) -> None:
         head = {
             "id": f"chatcmpl-{call.id}",
             "object": "chat.completion.chunk",
@@ -541,7 +541,7 @@ class ChunkFramer:
         self._head = compact_json(head)[:-1]
         self._prefix = "data: " + self._head + ',"choices":[{"index":0,"delta":'
         self._usage_null = ',"usage":null' if call.chat.include_usage else ""
-        self._padding = obfuscation(call)
+        self._padding = obfuscation(call) if padded else None
 
     def opening(self) -> Iterator[bytes]:
         """Frames sent before any delta (none here)."""

@@ -224,3 +224,50 @@ def test_a_path_no_route_answers_raises_not_found_in_anthropics_shape(shipped: A
             call()
         assert raised.value.body["error"]["type"] == "not_found_error" and raised.value.message.startswith("Error code: 404")
         assert raised.value.request_id is not None and raised.value.request_id.startswith("req_")
+
+
+# ── structured output: `output_config.format`, and the beta `output_format` ────
+
+
+def test_messages_parse_gets_a_valid_object_whole_and_streamed(live_server: Any) -> None:
+    from pydantic import BaseModel
+
+    class Weather(BaseModel):
+        city: str
+        temperature: int
+
+    sdk = client(live_server())
+    ask = {"model": "hello", "max_tokens": 1024, "messages": [{"role": "user", "content": "weather?"}], "output_format": Weather}
+    whole = sdk.messages.parse(**ask)
+    assert isinstance(whole.parsed_output, Weather) and whole.stop_reason == "end_turn" and [block.type for block in whole.content] == ["text"]
+    with sdk.messages.stream(**ask) as stream:
+        final = stream.get_final_message()
+    assert Weather.model_validate_json(final.content[0].text) and final.stop_reason == "end_turn"
+    beta = sdk.beta.messages.parse(**ask, betas=["structured-outputs-2025-11-13"])
+    assert isinstance(beta.parsed_output, Weather)
+
+
+@pytest.mark.parametrize(
+    ("schema", "problem"),
+    [
+        ({"type": "object", "properties": {"a": {"type": "string"}}}, "For 'object' type, 'additionalProperties' must be explicitly set to false"),
+        ({"type": "object", "properties": {"a": {"type": "integer", "minimum": 1}}, "additionalProperties": False}, "For 'integer' type, property 'minimum' is not supported"),
+        ({"type": "object", "properties": {"a": {"type": "array", "items": {"type": "string"}, "minItems": 2}}, "additionalProperties": False}, "For 'array' type, property 'minItems' only supports values 0 and 1"),
+    ],
+    ids=["open-object", "minimum", "min-items"],
+)
+def test_a_schema_the_api_does_not_support_is_its_400(live_server: Any, schema: dict[str, Any], problem: str) -> None:
+    sdk = client(live_server())
+    with pytest.raises(anthropic.BadRequestError) as raised:
+        sdk.messages.create(model="hello", max_tokens=64, messages=[{"role": "user", "content": "hi"}], output_config={"format": {"type": "json_schema", "schema": schema}})
+    assert raised.value.body["error"] == {"type": "invalid_request_error", "message": f"output_config.format.schema: {problem}"}
+
+
+def test_output_format_needs_its_beta_header(live_server: Any) -> None:
+    sdk = client(live_server())
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"], "additionalProperties": False}
+    ask = {"model": "hello", "max_tokens": 64, "messages": [{"role": "user", "content": "hi"}], "extra_body": {"output_format": {"type": "json_schema", "schema": schema}}}
+    with pytest.raises(anthropic.BadRequestError, match="output_format: Extra inputs are not permitted"):
+        sdk.messages.create(**ask)
+    message = sdk.messages.create(**ask, extra_headers={"anthropic-beta": "structured-outputs-2025-11-13"})
+    assert isinstance(json.loads(message.content[0].text)["a"], str)

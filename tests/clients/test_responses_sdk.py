@@ -232,5 +232,5 @@ def test_stream_helper_parses_the_streamed_document(server: Any, client_of: Any)
 
 
 def test_json_object_format_gives_a_json_object(server: Any, client_of: Any) -> None:
-    response = client_of(server).responses.create(model="hello", input="x", text={"format": {"type": "json_object"}}, extra_headers=SEED)
+    response = client_of(server).responses.create(model="hello", input="x as JSON", text={"format": {"type": "json_object"}}, extra_headers=SEED)
     assert json.loads(response.output_text) == {"answer": scenario_text("hello")}

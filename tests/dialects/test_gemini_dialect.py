@@ -167,7 +167,7 @@ async def test_sse_events_end_in_crlf_and_the_array_form_is_one_json_document(cl
     assert array.headers["Content-Type"] == "application/json; charset=UTF-8"
     elements = json.loads(await array.read())
     assert elements == [json.loads(event[len(b"data: ") :]) for event in events]
-    assert elements[-1]["candidates"][0] == {"content": {"role": "model"}, "finishReason": "STOP", "index": 0}
+    assert elements[-1]["candidates"][0] == {"content": {"parts": [{"text": ""}], "role": "model"}, "finishReason": "STOP", "index": 0}
 
 
 async def test_v1_and_v1beta_answer_the_same_bytes(client: TestClient[Any, Any]) -> None:
@@ -314,3 +314,52 @@ async def test_wire_options_move_write_boundaries_and_keep_the_bytes(live_server
 async def test_chaos_strikes_at_the_seed_that_strikes(client: TestClient[Any, Any]) -> None:
     struck = await client.post("/v1beta/models/chaos-20:generateContent", json=HELLO, headers={"X-Mock-Seed": "10"})
     assert struck.status == 500 and (await struck.json())["error"]["status"] == "INTERNAL"
+
+
+# ── thought signatures, as the service sends and checks them ───────────────────
+
+TOOL = {"functionDeclarations": [{"name": "get_weather", "parametersJsonSchema": {"type": "object", "properties": {"city": {"type": "string"}}}}]}
+
+
+async def test_a_function_call_part_carries_a_seeded_signature(client: TestClient[Any, Any]) -> None:
+    body = {**HELLO, "tools": [TOOL]}
+    answers = [await (await client.post("/v1beta/models/tool-call:generateContent", json=body, headers=SEEDED)).json() for _ in range(2)]
+    [part] = answers[0]["candidates"][0]["content"]["parts"]
+    assert set(part) == {"functionCall", "thoughtSignature"} and len(part["thoughtSignature"]) > 100
+    assert answers[0] == answers[1] and "finishMessage" not in answers[0]["candidates"][0]
+
+
+async def test_a_thinking_models_stream_ends_in_a_signed_empty_part_and_names_its_model(client: TestClient[Any, Any]) -> None:
+    raw = await (await client.post("/v1beta/models/gemini-3-pro-preview:streamGenerateContent?alt=sse", json=HELLO, headers={"X-Mock-Scenario": "hello"})).read()
+    last = json.loads(raw.split(b"\r\n\r\n")[-2][len(b"data: ") :])
+    [part] = last["candidates"][0]["content"]["parts"]
+    assert part["text"] == "" and part["thoughtSignature"] and last["modelVersion"] == "gemini-3-pro-preview"
+
+
+def history(signed: bool) -> dict[str, Any]:
+    call: dict[str, Any] = {"functionCall": {"name": "get_weather", "args": {"city": "北京"}}}
+    if signed:
+        call["thoughtSignature"] = "c2lnbmF0dXJl"
+    reply = {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"sky": "sunny"}}}]}
+    return {"contents": [HELLO["contents"][0], {"role": "model", "parts": [call]}, reply], "tools": [TOOL]}
+
+
+async def test_gemini_3_refuses_a_history_that_drops_a_signature_of_this_turn(client: TestClient[Any, Any]) -> None:
+    response = await client.post("/v1beta/models/gemini-3-pro-preview:generateContent", json=history(signed=False))
+    assert response.status == 400
+    error = (await response.json())["error"]
+    assert (error["code"], error["status"]) == (400, "INVALID_ARGUMENT")
+    assert error["message"] == (
+        "Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, "
+        "and missing thought_signature may lead to degraded model performance. Additional data, function call `default_api:get_weather` , "
+        "position 2. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
+    )
+    assert (await client.post("/v1beta/models/gemini-3-pro-preview:generateContent", json=history(signed=True))).status == 200
+    assert (await client.post("/v1beta/models/gemini-2.5-flash:generateContent", json=history(signed=False))).status == 200
+
+
+async def test_only_the_current_turn_is_checked(client: TestClient[Any, Any]) -> None:
+    """A new question starts a new turn: calls before it are not checked."""
+    body = history(signed=False)
+    body["contents"] += [{"role": "model", "parts": [{"text": "晴。"}]}, {"role": "user", "parts": [{"text": "谢谢"}]}]
+    assert (await client.post("/v1beta/models/gemini-3-pro-preview:generateContent", json=body)).status == 200

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Error, Gap, Respond
 from mockllm.core.incoming import Incoming
-from mockllm.dialects.openai import DONE, OpenAIChat, read_messages
+from mockllm.dialects.openai import DONE, OBFUSCATION_BLOCK, OpenAIChat, read_messages
 from mockllm.stream.pipeline import wire_items
 
 DIALECT = OpenAIChat()
@@ -20,6 +22,8 @@ HEAD = (
 )
 ROLE = '[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]'
 INSTANT = {"first_token_ms": 0, "delay_ms": 0}
+#: The last field of every chunk: `obfuscation` padding (pinned byte for byte by the golden files; taken off here).
+OBFUSCATION = re.compile(rb',"obfuscation":"([A-Za-z0-9]+)"\}\n\n$')
 
 
 def frame(choices: str, usage: str | None = None) -> bytes:
@@ -37,9 +41,38 @@ def finish(reason: str = "stop") -> str:
 
 
 def wire(make_call: Any, steps: list[Any], *, keep_delays: bool = False, **options: Any) -> list[Any]:
+    """The stream's items, the `obfuscation` field taken off each chunk (every chunk must have one)."""
     options.setdefault("stream", INSTANT)
     call = make_call(steps, model="gpt-test", **options)
-    return [item for item in wire_items(call, DIALECT) if not isinstance(item, Gap) and (keep_delays or not isinstance(item, Delay))]
+    items = [item for item in wire_items(call, DIALECT) if not isinstance(item, Gap) and (keep_delays or not isinstance(item, Delay))]
+    return [unpadded(item) for item in items]
+
+
+def unpadded(item: Any) -> Any:
+    if not isinstance(item, bytes) or not item.startswith(b"data: {") or item.startswith(b'data: {"error"'):
+        return item
+    stripped, found = OBFUSCATION.subn(b"}\n\n", item)
+    assert found == 1, item
+    return stripped
+
+
+def test_every_chunk_carries_seeded_obfuscation_padding_to_a_block(make_call: Any) -> None:
+    """As the service sends it: the last field of every chunk, letters and digits, the same for the same seed."""
+    steps = [{"say": "你好 world"}]
+    first = [item for item in wire_items(make_call(steps, model="gpt-test", stream=INSTANT), DIALECT) if isinstance(item, bytes)]
+    again = [item for item in wire_items(make_call(steps, model="gpt-test", stream=INSTANT), DIALECT) if isinstance(item, bytes)]
+    assert first == again
+    chunks = [json.loads(item[6:]) for item in first if item != DONE]
+    assert len(chunks) == 5 and all(list(chunk)[-1] == "obfuscation" and chunk["obfuscation"].isalnum() for chunk in chunks)
+    texts = [chunk["choices"][0]["delta"]["content"] for chunk in chunks[1:-1]]
+    assert all((len(text) + len(chunk["obfuscation"])) % OBFUSCATION_BLOCK == 0 for text, chunk in zip(texts, chunks[1:-1]))
+
+
+def test_include_obfuscation_false_turns_the_padding_off(make_call: Any) -> None:
+    call = make_call([{"say": "你好"}], model="gpt-test", stream=INSTANT, include_usage=True)
+    call.chat = replace(call.chat, body={"stream_options": {"include_usage": True, "include_obfuscation": False}})
+    frames = [item for item in wire_items(call, DIALECT) if isinstance(item, bytes)]
+    assert len(frames) == 6 and not any(b"obfuscation" in frame for frame in frames)
 
 
 def test_stream_bytes(make_call: Any) -> None:

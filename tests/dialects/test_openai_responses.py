@@ -16,7 +16,8 @@ from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Respond
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ToolResult
-from mockllm.dialects.openai_responses import OBFUSCATION_BLOCK, OpenAIResponses, ResponseStore, read_request
+from mockllm.dialects.openai import OBFUSCATION_BLOCK
+from mockllm.dialects.openai_responses import OpenAIResponses, ResponseStore, read_request
 from mockllm.scenarios.scenario import Scenario
 from mockllm.stream.call import Call
 from mockllm.stream.pipeline import wire_items
@@ -305,7 +306,22 @@ def test_tool_choice_shapes(choice: Any, expected: tuple[str, str | None]) -> No
     ids=["text", "json_object", "json_schema", "no-format"],
 )
 def test_text_format_becomes_the_neutral_response_format(text: dict[str, Any], expected: Any) -> None:
-    assert parse({"input": "x", "text": text}).response_format == expected
+    assert parse({"input": "x as json", "text": text}).response_format == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"input": "x"}, {"input": "x", "instructions": "Answer in JSON."}, {"input": [{"role": "developer", "content": "no"}, {"role": "user", "content": "x"}]}],
+    ids=["no-word", "only-in-instructions", "no-word-in-any-message"],
+)
+def test_json_mode_needs_the_word_json_in_the_input_messages(body: dict[str, Any]) -> None:
+    """The service's rule: only the input messages count, not `instructions`."""
+    with pytest.raises(RequestError) as raised:
+        parse({**body, "text": {"format": {"type": "json_object"}}})
+    error = raised.value.error
+    assert (error.status, error.param) == (400, "input")
+    assert error.message == "Response input messages must contain the word 'json' in some form to use 'text.format' of type 'json_object'."
+    assert parse({"input": [{"role": "developer", "content": "Reply in JSON"}, {"role": "user", "content": "x"}], "text": {"format": {"type": "json_object"}}}).response_format
 
 
 BAD_REQUESTS = {

@@ -60,11 +60,9 @@ async def test_wait_answers_when_a_matching_request_finishes(client: Client) -> 
     state = client.server.app[STATE]
     await chat(client, "mine")
     poll = asyncio.ensure_future(journal(client, session="mine", since=1, wait=30))
-    while not state.journal._subscribers:  # the long-poll is listening
-        await asyncio.sleep(0)
+    await _until(lambda: bool(state.journal._subscribers))  # the long-poll is listening
     await chat(client, "someone-else")
-    while any(queue.qsize() for queue in state.journal._subscribers):  # the long-poll has read that entry
-        await asyncio.sleep(0)
+    await _until(lambda: not any(queue.qsize() for queue in state.journal._subscribers))  # the long-poll has read that entry
     for _ in range(10):
         await asyncio.sleep(0)
     assert state.journal._subscribers and not poll.done()  # and goes on waiting

@@ -16,6 +16,9 @@ from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 from mockllm.server.limits import FD_RESERVE, connection_cap, listen, raise_fd_limit
 
+#: A hang guard for waiting on what the server does not announce (it takes milliseconds).
+GUARD_S = 10
+
 #: Timing-sensitive (real pacing, separate network reads): these run one at a time on one worker.
 pytestmark = pytest.mark.xdist_group("serial")
 
@@ -114,7 +117,9 @@ async def test_past_the_connection_cap_a_503_and_one_log_line(start: Any, log_re
     for _, writer in held:
         writer.close()
         await writer.wait_closed()
+    deadline = asyncio.get_running_loop().time() + GUARD_S
     while (await server.exchange(request(CHAT, BODY, b"Connection: close"))).startswith(b"HTTP/1.1 503 "):
+        assert asyncio.get_running_loop().time() < deadline, "the server never noticed the closed connections"
         await asyncio.sleep(0.05)  # the server notices the closes on its next loop turns
     assert any("back under the cap of 3; 5 refused" in line or "refused with 503" in line for line in log_records.lines)
     assert log_records.tracebacks == []

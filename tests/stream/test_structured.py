@@ -262,3 +262,51 @@ async def test_responses_text_format_gets_a_generated_document_and_a_bad_ref_is_
     dangling = {**fmt, "schema": {"type": "object", "properties": {"a": {"$ref": "#/$defs/nowhere"}}, "required": ["a"]}}
     response = await client.post("/v1/responses", json={**body, "text": {"format": dangling}}, headers=SEED)
     assert response.status == 400 and "leads nowhere" in (await response.json())["error"]["message"]
+
+
+# ── JSON mode: the word "json", and a schema the prompt holds ──────────────────
+
+
+@pytest.mark.parametrize("route", ["/v1/chat/completions", "/openai/deployments/prose/chat/completions?api-version=2024-10-21"])
+async def test_json_mode_without_the_word_json_is_openais_400(client: TestClient[Any, Any], route: str) -> None:
+    body = {"model": "prose", "messages": [{"role": "user", "content": "weather?"}], "response_format": {"type": "json_object"}}
+    response = await client.post(route, json=body, headers=SEED)
+    assert response.status == 400
+    error = (await response.json())["error"]
+    assert error == {
+        "message": "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+        "type": "invalid_request_error",
+        "param": "messages",
+        "code": None,
+    }
+    said_json = {**body, "messages": [{"role": "system", "content": "Reply with a Json object."}, {"role": "user", "content": "weather?"}]}
+    assert (await client.post(route, json=said_json, headers=SEED)).status == 200
+
+
+def prompted(messages: tuple[tuple[str, str], ...], steps: list[Any] | None = None) -> str:
+    parsed = Scenario.model_validate({"schema": 1, "name": "t", "description": "t", "steps": steps or [{"say": "今天北京晴。"}]})
+    chat = ChatRequest(messages=messages, response_format={"type": "json_object"})
+    call = Call(chat, parsed, seed=5, seeded=True, speed=0, stream_config=parsed.stream)
+    return said(list(conform(compile_scenario(parsed, call), call)))
+
+
+@pytest.mark.parametrize(
+    "system",
+    [
+        f"Answer in JSON that matches this schema:\n{json.dumps(SCHEMA, indent=2)}\nReturn an instance, not the schema.",
+        f"Use this JSON schema:\n```json\n{json.dumps(SCHEMA)}\n```",
+    ],
+    ids=["plain", "fenced"],
+)
+def test_json_mode_follows_a_schema_in_the_system_prompt(system: str) -> None:
+    assert valid(json.loads(prompted((("system", system), ("user", "weather?")))))
+
+
+def test_json_mode_follows_a_schema_in_the_last_user_message_and_skips_json_that_is_no_schema() -> None:
+    user = 'Examples look like {"note": 1}. Reply as JSON with this schema: ' + json.dumps(SCHEMA)
+    assert valid(json.loads(prompted((("user", user),))))
+
+
+def test_json_mode_without_a_schema_in_the_prompt_answers_as_before() -> None:
+    assert json.loads(prompted((("system", "Reply in JSON {not json}"), ("user", "hi")))) == {"answer": "今天北京晴。"}
+    assert json.loads(prompted((("user", "json please"),), [{"say": '{"a": 1}'}])) == {"a": 1}

@@ -1,7 +1,8 @@
 """`ndjson`: one OpenAI chat-completion chunk object per line, no SSE envelope and no `[DONE]`.
 
 The chunks are the OpenAI dialect's, byte for byte, with `data: ` and the blank
-line taken off; a non-streamed request gets OpenAI's `chat.completion` body.
+line taken off and no `obfuscation` padding (a backend that builds its own
+lines has none); a non-streamed request gets OpenAI's `chat.completion` body.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import replace
 
 from mockllm.core.events import Error, Event, Respond, WireItem
 from mockllm.dialects.apps.base import AppFraming, app_errors, register_app
-from mockllm.dialects.openai import DONE, OpenAIChat
+from mockllm.dialects.openai import DONE, ChunkFramer, OpenAIChat
 from mockllm.stream.call import Call
 
 SSE_PREFIX = b"data: "
@@ -26,6 +27,9 @@ class NDJson(AppFraming, OpenAIChat):
     content_type = "application/x-ndjson"
     #: no keep-alive filler: every line must be a JSON chunk
     heartbeat = None
+
+    def framer(self, call: Call) -> ChunkFramer:
+        return ChunkFramer(call, padded=False)
 
     def stream(self, events: Iterable[Event], call: Call) -> Iterator[WireItem]:
         for item in OpenAIChat.stream(self, app_errors(events, call.chat), call):
