@@ -9,6 +9,7 @@ import anthropic
 import ollama
 import openai
 import pytest
+from conftest import SCENARIOS
 from google import genai
 from google.genai import types
 
@@ -16,6 +17,8 @@ from mockllm.core import tokens
 from mockllm.core.events import Event, Finish, Text, Think, ToolCall, Usage
 from mockllm.core.request import ChatRequest, Tool
 from mockllm.scenarios.scenario import Scenario
+from mockllm.server.app import create_app
+from mockllm.server.config import ServerConfig
 from mockllm.stream.call import Call
 from mockllm.stream.compile import compile_scenario
 from mockllm.stream.transforms.limit import limit
@@ -127,3 +130,32 @@ def test_ollama_is_done_for_length(server: Any, closing: Any):
     assert (answer.done_reason, answer.message.content, answer.eval_count) == ("length", CUT, 5)
     last = list(client.chat(model="long-chinese", messages=[{"role": "user", "content": "hi"}], options={"num_predict": 5}, stream=True))[-1]
     assert last.done_reason == "length"
+
+
+# ── a tool call cut short, on routes that send arguments as an object ──────────
+
+WEATHER = {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}}, "required": ["city", "days"]}
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any) -> Any:
+    return await aiohttp_client(create_app(ServerConfig(scenarios=SCENARIOS, speed=0, seed=1)))
+
+
+async def test_gemini_and_ollama_leave_a_cut_call_out_and_the_ai_sdk_reports_its_input_error(client: Any) -> None:
+    headers = {"X-Mock-Scenario": "tool-call"}
+    gemini = {"contents": [{"parts": [{"text": "hi"}]}], "tools": [{"functionDeclarations": [{"name": "f", "parametersJsonSchema": WEATHER}]}]}
+    gemini["generationConfig"] = {"maxOutputTokens": 3}
+    answer = await (await client.post("/v1beta/models/m:generateContent", json=gemini, headers=headers)).json()
+    assert answer["candidates"][0]["finishReason"] == "MAX_TOKENS" and answer["candidates"][0]["content"] == {"role": "model"}
+    tools = [{"type": "function", "function": {"name": "f", "parameters": WEATHER}}]
+    ollama = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "tools": tools, "stream": False, "options": {"num_predict": 3}}
+    done = await (await client.post("/api/chat", json=ollama, headers=headers)).json()
+    assert done["done_reason"] == "length" and "tool_calls" not in done["message"]
+    ui = {"model": "m", "messages": [{"id": "u", "role": "user", "parts": [{"type": "text", "text": "hi"}]}], "maxOutputTokens": 20}
+    raw = (await (await client.post("/ai-sdk/chat", json=ui, headers={"X-Mock-Scenario": "tool-with-output"})).read()).decode()
+    parts = [json.loads(line[6:]) for line in raw.splitlines() if line.startswith("data: {")]  # 15 tokens of reasoning, 5 of arguments
+    [failed] = [part for part in parts if part["type"] == "tool-input-error"]
+    assert failed["input"] == '{"city":' and failed["toolName"] == "get_weather"
+    assert not any(part["type"] in ("tool-input-available", "tool-output-available", "text-delta") for part in parts)
+    assert parts[-1] == {"type": "finish", "finishReason": "length"}
