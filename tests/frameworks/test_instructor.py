@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-instructor = pytest.importorskip("instructor", reason="instructor is not installed (pip install -e '.[frameworks]')")
+instructor = pytest.importorskip("instructor", reason="instructor is not installed (pip install --no-deps instructor==1.16.0, see docs/frameworks.md)")
 openai = pytest.importorskip("openai")
 
 from instructor.core.exceptions import InstructorRetryException  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-pytest.importorskip("llama_index.llms.openai", reason="llama-index-llms-openai is not installed (pip install -e '.[frameworks]')")
+pytest.importorskip("llama_index.llms.openai", reason="llama-index-llms-openai is not installed (pip install --no-deps llama-index-llms-openai==0.8.3, see docs/frameworks.md)")
 openai = pytest.importorskip("openai")
 
 from llama_index.core.llms import ChatMessage  # noqa: E402
