@@ -19,8 +19,8 @@ from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, Tool, ToolResult
 from mockllm.dialects.base import Dialect, Listing, compact_json, error_as_response, register
 from mockllm.dialects.openai import query_body
-from mockllm.stream.transforms.structured import schema_problem
 from mockllm.stream.call import FIXED_CREATED, Call
+from mockllm.stream.transforms.structured import schema_problem
 
 PROVIDER = "Anthropic"
 PING = b'event: ping\ndata: {"type": "ping"}\n\n'
