@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ def seen(mockllm_server: str) -> dict[str, Any]:
     """One run of the script (a few seconds) for the whole module, in its own session."""
     from mockllm.testing.pytest_plugin import Mockllm
 
-    handle = Mockllm(mockllm_server, "ai-sdk-providers")
+    handle = Mockllm(mockllm_server, f"ai-sdk-providers-{uuid.uuid4().hex[:8]}")
     out = run("frameworks_ai_sdk.mjs", handle)
     out["journal"] = handle.journal()
     handle.reset()

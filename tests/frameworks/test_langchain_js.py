@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -17,7 +18,10 @@ def seen(mockllm_server: str) -> dict[str, Any]:
     """One run of the script (a few seconds) for the whole module, in its own session."""
     from mockllm.testing.pytest_plugin import Mockllm
 
-    return run("frameworks_langchain.mjs", Mockllm(mockllm_server, "langchain-js"))
+    handle = Mockllm(mockllm_server, f"langchain-js-{uuid.uuid4().hex[:8]}")
+    out = run("frameworks_langchain.mjs", handle)
+    handle.reset()
+    return out
 
 
 @pytest.mark.parametrize("model", ["openai", "anthropic"])
