@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from framework_leaks import collect_what_the_framework_left_open  # noqa: F401 (an autouse fixture)
 from pydantic import BaseModel
 
 instructor = pytest.importorskip("instructor", reason="instructor is not installed (pip install --no-deps instructor==1.16.0, see docs/frameworks.md)")

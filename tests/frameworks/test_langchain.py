@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from framework_leaks import collect_what_the_framework_left_open  # noqa: F401 (an autouse fixture)
 from pydantic import BaseModel
 
 langchain_openai = pytest.importorskip("langchain_openai", reason="langchain-openai is not installed (pip install -e '.[frameworks]')")

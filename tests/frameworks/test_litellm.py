@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+from framework_leaks import collect_what_the_framework_left_open  # noqa: F401 (an autouse fixture)
 from pydantic import BaseModel
 
 pytestmark = pytest.mark.filterwarnings("ignore:Item.* `ReadOnly` qualifier:UserWarning")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from framework_leaks import collect_what_the_framework_left_open  # noqa: F401 (an autouse fixture)
 from pydantic import BaseModel
 
 pytest.importorskip("llama_index.llms.openai", reason="llama-index-llms-openai is not installed (pip install --no-deps llama-index-llms-openai==0.8.3, see docs/frameworks.md)")

@@ -1,4 +1,4 @@
-"""The framework tests' shared guard: what a framework leaves unclosed is collected after each test, quietly.
+"""What a framework leaves unclosed is collected after each of its tests, quietly (import the fixture into a module to use it).
 
 Some frameworks open event loops or clients of their own and never close
 them; the sockets warn when the garbage collector finds them, at a moment
@@ -16,7 +16,8 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _collect_what_the_framework_left_open() -> Iterator[None]:
+def collect_what_the_framework_left_open() -> Iterator[None]:
+    """Collect after the test, with the warnings of unclosed sockets ignored."""
     yield
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
