@@ -84,7 +84,7 @@ async def test_problems_point_into_the_posted_text_all_at_once(client: Client) -
         "problems": [
             "<posted>:1: description: field required",
             "<posted>:3: descripton: unknown key 'descripton'; did you mean 'description'? "
-            "valid keys: after_attempts, attempts, description, faults, framing, kind, match, name, schema, steps, stream, structured, wire",
+            "valid keys: after_attempts, attempts, description, faults, framing, kind, match, name, schema, steps, stream, structured, tool_choice, wire",
             "<posted>:6: steps[1].sya: unknown key 'sya'; did you mean 'say'? "
             "valid keys: disconnect, error, finish, pause, say, think, tool_call, usage",
             "<posted>:7: steps[2].error.preset: unknown error preset 'rate_limitd'; did you mean 'rate_limited'? valid presets: "
