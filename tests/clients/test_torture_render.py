@@ -7,6 +7,7 @@ prefix-safe render (docs/torture-scenarios.md says what each kind means).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -19,9 +20,15 @@ SHORT = [name for name in torture_names() if name != LONG]
 pytestmark = pytest.mark.xdist_group("torture-render")  # one worker runs the harness once for the whole module
 
 
-@pytest.fixture(scope="module")
-def results() -> dict[str, Any]:
+@functools.cache
+def rendered() -> dict[str, Any]:
+    """The harness's findings, computed once per worker process (a module fixture reruns when xdist interleaves modules)."""
     return {**harness_results([*SHORT, CONTROL]), **harness_results([LONG], ["markdown-it"])}
+
+
+@pytest.fixture
+def results() -> dict[str, Any]:
+    return rendered()
 
 
 @pytest.mark.parametrize("name", torture_names())
