@@ -11,12 +11,24 @@ from openai import OpenAI
 
 MESSAGES: list[Any] = [{"role": "user", "content": "你好"}]
 SEED = {"X-Mock-Seed": "1", "X-Mock-Speed": "0"}
-READ_TIMEOUT_S = 0.3  # the client's own timeout; the server would hang until its maximum (5 s here)
+READ_TIMEOUT_S = 0.3  # the client's own timeout on a silent stream; the server would hang until its maximum (5 s here)
+#: Every other test waits long enough that a loaded machine cannot turn a slow answer into a timeout.
+PATIENT_TIMEOUT_S = 30.0
 
 
 @pytest.fixture
-def client(live_server) -> OpenAI:
-    server = live_server(max_stream_s=5.0)
+def server(live_server) -> Any:
+    return live_server(max_stream_s=5.0)
+
+
+@pytest.fixture
+def client(server) -> OpenAI:
+    return OpenAI(base_url=server.url + "/v1", api_key="sk-unused", max_retries=0, timeout=PATIENT_TIMEOUT_S)
+
+
+@pytest.fixture
+def impatient_client(server) -> OpenAI:
+    """A client that gives up after READ_TIMEOUT_S of silence."""
     return OpenAI(base_url=server.url + "/v1", api_key="sk-unused", max_retries=0, timeout=READ_TIMEOUT_S)
 
 
@@ -50,10 +62,10 @@ def test_close_without_done_ends_quietly_with_no_finish_reason(client):
 
 
 @pytest.mark.parametrize(("name", "chunks"), [("hang", 4), ("no-response", 0)])
-def test_silence_ends_in_the_clients_read_timeout(client, name, chunks):
+def test_silence_ends_in_the_clients_read_timeout(impatient_client, name, chunks):
     received: list[Any] = []
     with pytest.raises(openai.APITimeoutError):
-        read(client, name, received)
+        read(impatient_client, name, received)
     assert len(received) == chunks
 
 
