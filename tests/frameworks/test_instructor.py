@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+import instructor  # installed by the test command: pip install --no-deps instructor==1.16.0 (docs/frameworks.md)
+import openai
 import pytest
 from framework_leaks import collect_what_the_framework_left_open  # noqa: F401 (an autouse fixture)
-from pydantic import BaseModel
-
-instructor = pytest.importorskip("instructor", reason="instructor is not installed (pip install --no-deps instructor==1.16.0, see docs/frameworks.md)")
-openai = pytest.importorskip("openai")
-
 from instructor.core.exceptions import InstructorRetryException  # noqa: E402
+from pydantic import BaseModel
 
 
 class Weather(BaseModel):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 
+import langchain_openai  # the frameworks extra
+import openai
 import pytest
 from framework_leaks import collect_what_the_framework_left_open  # noqa: F401 (an autouse fixture)
-from pydantic import BaseModel
-
-langchain_openai = pytest.importorskip("langchain_openai", reason="langchain-openai is not installed (pip install -e '.[frameworks]')")
-openai = pytest.importorskip("openai")
-
 from langchain_core.messages import HumanMessage, ToolMessage  # noqa: E402
 from langchain_core.tools import tool  # noqa: E402
+from pydantic import BaseModel
 
 HELLO = "你好！我是 mockllm，一个用于测试的模拟大模型。Hello! How can I help you today?"
 

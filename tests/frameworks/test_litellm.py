@@ -12,7 +12,7 @@ from pydantic import BaseModel
 pytestmark = pytest.mark.filterwarnings("ignore:Item.* `ReadOnly` qualifier:UserWarning")
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no fetch of the price list at import: there is no network in CI
-litellm = pytest.importorskip("litellm", reason="litellm is not installed (pip install -e '.[frameworks]')")
+import litellm  # noqa: E402 - the frameworks extra; imported after LITELLM_LOCAL_MODEL_COST_MAP is set
 from litellm.exceptions import MidStreamFallbackError  # noqa: E402
 
 HELLO = "你好！我是 mockllm，一个用于测试的模拟大模型。Hello! How can I help you today?"

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import llama_index.llms.openai  # noqa: F401 - installed by the test command with --no-deps (docs/frameworks.md)
+import openai
 import pytest
 from framework_leaks import collect_what_the_framework_left_open  # noqa: F401 (an autouse fixture)
-from pydantic import BaseModel
-
-pytest.importorskip("llama_index.llms.openai", reason="llama-index-llms-openai is not installed (pip install --no-deps llama-index-llms-openai==0.8.3, see docs/frameworks.md)")
-openai = pytest.importorskip("openai")
-
 from llama_index.core.llms import ChatMessage  # noqa: E402
 from llama_index.core.prompts import PromptTemplate  # noqa: E402
 from llama_index.core.tools import FunctionTool  # noqa: E402
 from llama_index.llms.openai import OpenAI  # noqa: E402
+from pydantic import BaseModel
 
 HELLO = "你好！我是 mockllm，一个用于测试的模拟大模型。Hello! How can I help you today?"
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+import openai
 import pytest
-from framework_leaks import collect_what_the_framework_left_open  # noqa: F401 (an autouse fixture)
-from pydantic import BaseModel
-
-agents = pytest.importorskip("agents", reason="openai-agents is not installed (pip install -e '.[frameworks]')")
-openai = pytest.importorskip("openai")
-
 from agents import Agent, ModelSettings, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, function_tool  # noqa: E402
 from agents.tracing import set_tracing_disabled  # noqa: E402
+from framework_leaks import collect_what_the_framework_left_open  # noqa: F401 (an autouse fixture)
 from openai.types.responses import ResponseTextDeltaEvent  # noqa: E402
+from pydantic import BaseModel
 
 HELLO = "你好！我是 mockllm，一个用于测试的模拟大模型。Hello! How can I help you today?"
 set_tracing_disabled(True)  # traces would go to OpenAI's servers

@@ -5,9 +5,6 @@ from __future__ import annotations
 import pytest
 from framework_leaks import collect_what_the_framework_left_open  # noqa: F401 (an autouse fixture)
 from pydantic import BaseModel
-
-pydantic_ai = pytest.importorskip("pydantic_ai", reason="pydantic-ai is not installed (pip install -e '.[frameworks]')")
-
 from pydantic_ai import Agent  # noqa: E402
 from pydantic_ai.exceptions import ModelHTTPError  # noqa: E402
 from pydantic_ai.models.anthropic import AnthropicModel  # noqa: E402

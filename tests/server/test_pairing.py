@@ -15,6 +15,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+import zxingcpp  # the test extra decodes the QR codes
+from PIL import Image
 
 from mockllm.ops import banner as banner_module
 from mockllm.ops.banner import banner
@@ -22,8 +24,6 @@ from mockllm.server import admin as admin_module
 from mockllm.server.config import ServerConfig
 from mockllm.server.pairing import phone_url, qr_terminal
 
-zxingcpp = pytest.importorskip("zxingcpp", reason="pip install zxing-cpp (the test extra)")
-Image = pytest.importorskip("PIL.Image", reason="pip install pillow (the test extra)")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Chromium ({CHROMIUM}): apt-get install chromium")
 LAN = ["192.168.1.23", "10.0.0.5"]
