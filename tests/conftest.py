@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import pytest
 from golden_files import Golden
@@ -91,3 +91,15 @@ def module_server_url() -> Iterator[str]:
     server = LiveServer(ServerConfig(scenarios=SCENARIOS, speed=0, seed=1)).start()
     yield server.url
     server.stop()
+
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def closing() -> Iterator[Callable[[T], T]]:
+    """Register an SDK client to be closed after the test (an unclosed client's socket would warn in a later test)."""
+    clients: list[Any] = []
+    yield lambda client: clients.append(client) or client
+    for client in clients:
+        client.close()

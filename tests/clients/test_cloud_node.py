@@ -7,13 +7,9 @@ from typing import Any
 
 import pytest
 from node_clients import run_node
+from test_gemini_node import ANSWER, HELLO, PARTIAL, THOUGHTS
 
 from mockllm.scenarios.presets import PROVIDER_PRESETS
-
-HELLO = "你好！我是 mockllm，一个用于测试的模拟大模型。Hello! How can I help you today?"
-THOUGHTS = "用户想知道我是谁。I should introduce myself in one short sentence."
-ANSWER = "我是 mockllm，一个用于测试的模拟模型。I am a mock model for tests."
-PARTIAL = "好的，我先回答一部分，The answer starts"
 
 
 @pytest.fixture(scope="module")

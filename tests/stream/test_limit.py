@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any
 
 import anthropic
 import ollama
@@ -61,24 +61,12 @@ def test_cut_tool_arguments_stay_invalid_json_and_only_usage_follows():
     with pytest.raises(ValueError):
         json.loads(out[0].arguments)
 
-T = TypeVar("T")
-
-
 # ── every route, with the official SDKs: `long-chinese` cut at 5 tokens ────────
 
 
 @pytest.fixture
 def server(live_server: Any) -> Any:
     return live_server()
-
-
-@pytest.fixture
-def closing() -> Iterator[Callable[[T], T]]:
-    """Register an SDK client to be closed after the test (an unclosed client's socket would warn in a later test)."""
-    clients: list[Any] = []
-    yield lambda client: clients.append(client) or client
-    for client in clients:
-        client.close()
 
 
 def test_chat_and_azure_finish_with_length(server: Any, closing: Any):

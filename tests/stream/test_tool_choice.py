@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any
 
 import anthropic
 import jsonschema
@@ -74,9 +74,6 @@ def test_none_drops_the_calls_and_keeps_the_text():
 def test_a_scenario_can_ignore_the_choice():
     assert events([{"say": "hello"}], "required", "get_weather", tool_choice="as_is") == [Text("hello")]
 
-T = TypeVar("T")
-
-
 # ── every route, with the official SDKs ────────────────────────────────────────
 
 CHAT_TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": WEATHER}}]
@@ -85,15 +82,6 @@ CHAT_TOOLS = [{"type": "function", "function": {"name": "get_weather", "paramete
 @pytest.fixture
 def server(live_server: Any) -> Any:
     return live_server()
-
-
-@pytest.fixture
-def closing() -> Iterator[Callable[[T], T]]:
-    """Register an SDK client to be closed after the test (an unclosed client's socket would warn in a later test)."""
-    clients: list[Any] = []
-    yield lambda client: clients.append(client) or client
-    for client in clients:
-        client.close()
 
 
 @pytest.mark.parametrize("choice", ["required", {"type": "function", "function": {"name": "get_weather"}}], ids=["required", "named"])
