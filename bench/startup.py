@@ -39,9 +39,13 @@ def measure(runs: int = 5) -> list[Row]:
         ("mockllm, a chat stream", lambda: mockllm("--speed", "0"), "/v1/chat/completions", CHAT, ""),
         ("bare aiohttp", bare, "/_mock/health", None, "the floor: importing aiohttp.web"),
     ]
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label, *_ in cases}
+    for _ in range(runs):  # round by round, so a machine that slows down mid-run slows every case alike
+        for label, start, path, body, _target in cases:
+            times[label].append(launch_once(start, path, body))
     rows = []
-    for label, start, path, body, target in cases:
-        banners, answers = zip(*(launch_once(start, path, body) for _ in range(runs)))
+    for label, _start, _path, _body, target in cases:
+        banners, answers = zip(*times[label])
         rows.append(Row(f"start-up, {label}: launch → banner", f"median {ms(median(banners))}, max {ms(max(banners))}", f"{runs} launches"))
         rows.append(Row(f"start-up, {label}: launch → first answer", f"median {ms(median(answers))}, max {ms(max(answers))}", target))
     return rows

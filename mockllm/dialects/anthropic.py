@@ -17,6 +17,7 @@ from mockllm.core.errors import RequestError, bad_request
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, Tool, ToolResult
+from mockllm.core.said import Said
 from mockllm.dialects.base import Dialect, Listing, compact_json, error_as_response, register
 from mockllm.dialects.openai import query_body
 from mockllm.stream.call import FIXED_CREATED, Call
@@ -379,7 +380,7 @@ class _Said:
 
     prompt: int
     thinking: bool
-    pieces: list[str] = field(default_factory=list)
+    pieces: Said = field(default_factory=Said)
     finish: str = "stop"
     usage: Usage = field(default_factory=Usage)
 
@@ -407,7 +408,7 @@ class _Said:
     def output_tokens(self) -> int:
         if self.usage.completion_tokens is not None:
             return self.usage.completion_tokens
-        return tokens.count("".join(self.pieces))
+        return tokens.count(self.pieces.text)
 
     @property
     def stop_reason(self) -> str:
@@ -427,7 +428,7 @@ class _Framer:
         self.kind: str | None = None
         self.pinged = False
         self._heads: dict[str, str] = {}
-        self._thinking: list[str] = []
+        self._thinking = Said()
         self._call = call
 
     def event(self, name: str, data: str) -> bytes:
@@ -465,8 +466,8 @@ class _Framer:
         if self.kind is None:
             return
         if self.kind == "thinking":
-            yield self.delta("signature_delta", "signature", signature(self._call, "".join(self._thinking)))
-            self._thinking = []
+            yield self.delta("signature_delta", "signature", signature(self._call, self._thinking.text))
+            self._thinking = Said()
         yield self.event("content_block_stop", '{"type":"content_block_stop","index":' + str(self.index) + "}")
         self.kind = None
 

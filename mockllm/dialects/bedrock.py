@@ -33,6 +33,7 @@ from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, Tool, ToolResult
+from mockllm.core.said import Said
 from mockllm.dialects.anthropic import AnthropicMessages, read_request, signature
 from mockllm.dialects.base import Dialect, compact_json, error_as_response, register
 from mockllm.stream.call import Call
@@ -305,7 +306,7 @@ class _Events:
         self._call = call
         self.index = -1
         self.kind: str | None = None  # the open block's: text, reasoning or toolUse
-        self._reasoning: list[str] = []
+        self._reasoning = Said()
 
     def event(self, name: str, payload: dict[str, Any]) -> bytes:
         payload = {**payload, "p": _padding(self._rng)}
@@ -329,8 +330,8 @@ class _Events:
         if self.kind is None:
             return
         if self.kind == "reasoning":
-            yield self.delta({"reasoningContent": {"signature": signature(self._call, "".join(self._reasoning))}})
-            self._reasoning = []
+            yield self.delta({"reasoningContent": {"signature": signature(self._call, self._reasoning.text)}})
+            self._reasoning = Said()
         yield self.event("contentBlockStop", {"contentBlockIndex": self.index})
         self.kind = None
 

@@ -387,13 +387,13 @@ def _message(said: _Said) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant"}
     content = []
     if said.reasoning and said.think_role == "thinking":
-        content.append({"type": "thinking", "thinking": "".join(said.reasoning)})
+        content.append({"type": "thinking", "thinking": said.reasoning.text})
     if said.content:
-        content.append({"type": "text", "text": "".join(said.content)})
+        content.append({"type": "text", "text": said.content.text})
     if content:
         message["content"] = content
     if said.reasoning and said.think_role == "plan":
-        message["tool_plan"] = "".join(said.reasoning)
+        message["tool_plan"] = said.reasoning.text
     if said.tool_calls:
         message["tool_calls"] = [
             {"id": tool_call_id(c, said.call), "type": "function", "function": {"name": c.name, "arguments": _arguments(c)}} for c in said.tool_calls

@@ -268,6 +268,7 @@ class _Answer:
 
     call: Call
     include_thoughts: bool
+    whole: bool = False  # keep the parts, for a whole answer (a stream sends each as it comes)
     parts: list[dict[str, Any]] = field(default_factory=list)
     candidates: int = 0
     thoughts: int = 0
@@ -296,7 +297,7 @@ class _Answer:
             self.finish = event.reason
         elif isinstance(event, Usage):
             self.usage = event
-        if part is not None:
+        if part is not None and self.whole:
             self.parts.append(part)
         return part
 
@@ -499,7 +500,7 @@ class Gemini(Dialect):
         if chat.count_tokens:
             yield _respond(200, {"totalTokens": chat.prompt_tokens, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": chat.prompt_tokens}]})
             return
-        answer = _Answer(call, chat.include_thoughts)
+        answer = _Answer(call, chat.include_thoughts, whole=True)
         if (yield from whole_answer(events, answer.take, lambda error: self._whole_error(error, answer))):
             yield _respond(200, answer.response(answer.whole_parts(), finished=True))
 

@@ -22,6 +22,7 @@ from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolCall, Usage, WireItem
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, ToolResult
+from mockllm.core.said import Said
 from mockllm.dialects.base import Dialect, Listing, call_arguments, compact_json, error_as_response, html_safe, register, whole_answer, whole_tool_calls
 from mockllm.dialects.openai import read_tools
 from mockllm.stream.call import FIXED_CREATED, Call
@@ -167,8 +168,8 @@ class _Answer:
     call: Call
     clock_ms: float = 0
     first_ms: float | None = None
-    content: list[str] = field(default_factory=list)
-    thinking: list[str] = field(default_factory=list)
+    content: Said = field(default_factory=Said)
+    thinking: Said = field(default_factory=Said)
     tool_calls: list[ToolCall] = field(default_factory=list)
     eval_count: int = 0
     finish: str = "stop"
@@ -269,8 +270,8 @@ class _Shape:
     def last(self, answer: _Answer, whole: bool) -> dict[str, Any]:
         """The `done: true` object: the whole answer's fields when not streamed, else empty ones."""
         if whole:
-            thinking = "".join(answer.thinking) if self.think else ""
-            fields = self.output("".join(answer.content), thinking, answer.tool_calls)
+            thinking = answer.thinking.text if self.think else ""
+            fields = self.output(answer.content.text, thinking, answer.tool_calls)
         else:
             fields = self.output("", "", [])
         return {**fields, **answer.metrics()}

@@ -15,6 +15,7 @@ from mockllm.core.errors import bad_request
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, Usage, WireItem
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, Tool, ToolResult
+from mockllm.core.said import Said
 from mockllm.dialects.base import Dialect, Listing, compact_json, error_as_response, pretty_json, register, whole_answer
 from mockllm.stream.call import FIXED_CREATED, Call
 from mockllm.stream.transforms.structured import schema_problem
@@ -254,8 +255,8 @@ def json_schema_format(spec: Mapping[str, Any], param: str) -> dict[str, Any]:
 class Answer:
     """What has been said so far, for usage counts and the whole answer."""
 
-    content: list[str] = field(default_factory=list)
-    reasoning: list[str] = field(default_factory=list)
+    content: Said = field(default_factory=Said)
+    reasoning: Said = field(default_factory=Said)
     tool_calls: list[ToolCall] = field(default_factory=list)
     finish: str = "stop"
     usage: Usage = field(default_factory=Usage)
@@ -280,10 +281,10 @@ class Answer:
         prompt = self.usage.prompt_tokens
         if prompt is None:
             prompt = call.chat.prompt_tokens if prompt_tokens is None else prompt_tokens
-        reasoning = sum(map(tokens.count, self.reasoning))  # counted per delta, and only when asked for
+        reasoning = self.reasoning.tokens()  # counted per delta, and only when asked for
         completion = self.usage.completion_tokens
         if completion is None:
-            completion = sum(map(tokens.count, self.content)) + reasoning + sum(tokens.count(c.arguments) for c in self.tool_calls)
+            completion = self.content.tokens() + reasoning + sum(tokens.count(c.arguments) for c in self.tool_calls)
         return prompt, completion, reasoning
 
     def usage_json(self, call: Call) -> dict[str, Any]:
@@ -428,13 +429,13 @@ class OpenAIChat(OpenAIDialect):
 
     def whole_body(self, answer: Answer, call: Call) -> dict[str, Any]:
         """The `chat.completion` object of a complete answer."""
-        content = "".join(answer.content) if answer.content or not answer.tool_calls else None
+        content = answer.content.text if answer.content or not answer.tool_calls else None
         message: dict[str, Any] = {"role": "assistant", "content": content}
         if answer.tool_calls:
             message["tool_calls"] = [_tool_call_json(c, call) for c in answer.tool_calls]
         message["refusal"] = None
         if answer.reasoning:
-            message["reasoning_content"] = "".join(answer.reasoning)
+            message["reasoning_content"] = answer.reasoning.text
         message["annotations"] = []
         return {
             "id": f"chatcmpl-{call.id}",

@@ -74,7 +74,7 @@ class OpenAICompletions(OpenAIDialect):
 
     def whole_body(self, answer: Answer, call: Call) -> dict[str, Any]:
         """The `text_completion` object of a complete answer."""
-        said = "".join(answer.content)
+        said = answer.content.text
         echo = _echo(call)
         choices = [
             {"text": (prompt if echo else "") + said, "index": i, "logprobs": None, "finish_reason": answer.finish}

@@ -41,6 +41,7 @@ from mockllm.core.errors import RequestError
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, ToolArgs, ToolCall, Usage, WireItem
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, Tool, ToolResult
+from mockllm.core.said import Said
 from mockllm.dialects.base import EventSocketDialect, SocketReply, compact_json, register
 from mockllm.dialects.openai import ERROR_TYPES, _tool
 from mockllm.stream.call import FIXED_CREATED, Call
@@ -572,7 +573,7 @@ class _Item:
     json: dict[str, Any]
     index: int
     previous: str | None
-    parts: list[str] = field(default_factory=list)
+    parts: Said = field(default_factory=Said)
     audio_bytes: int = 0
 
     @property
@@ -581,7 +582,7 @@ class _Item:
 
     @property
     def text(self) -> str:
-        return "".join(self.parts)
+        return self.parts.text
 
 
 class _Response:

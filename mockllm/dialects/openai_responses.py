@@ -23,6 +23,7 @@ from mockllm.core.errors import RequestError, bad_request
 from mockllm.core.events import Delay, Error, Event, Respond, Text, Think, ToolArgs, ToolCall, WireItem
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, Tool, ToolResult
+from mockllm.core.said import Said
 from mockllm.dialects.base import Dialect, Listing, compact_json, error_as_response, pretty_json, register, whole_answer
 from mockllm.dialects.openai import (
     JSON_OBJECT,
@@ -356,7 +357,7 @@ class _Item:
     kind: str
     id: str
     index: int
-    parts: list[str] = field(default_factory=list)
+    parts: Said = field(default_factory=Said)
     status: str = "in_progress"
     tool: ToolCall | None = None
     call_id: str = ""
@@ -365,7 +366,7 @@ class _Item:
 
     @property
     def text(self) -> str:
-        return "".join(self.parts)
+        return self.parts.text
 
     def json(self) -> dict[str, Any]:
         """The item as `output_item` events and the response's `output` show it now."""
