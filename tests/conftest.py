@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
@@ -9,8 +10,10 @@ from typing import Any, Callable, Iterator, TypeVar
 import pytest
 from golden_files import Golden
 
+import mockllm.server.app
 from mockllm.core.request import ChatRequest
-from mockllm.scenarios.catalog import SHIPPED
+from mockllm.scenarios.catalog import SHIPPED, Catalog
+from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.scenario import Scenario
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
@@ -19,6 +22,44 @@ from mockllm.testing.background import BackgroundServer
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = SHIPPED  # package data; `scenarios/` at the repository root links to it
+
+
+def _signature(folder: Path) -> str:
+    """A digest of every file's path and bytes below `folder` (or of `folder` itself, a file)."""
+    digest = hashlib.blake2b()
+    for path in [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+_CATALOGS: dict[tuple[Path, str], Catalog] = {}
+
+
+def _load_catalog_once(folder: Path) -> Catalog:
+    """`load_catalog`, read once per unchanged folder: a thousand tests build apps of the shipped scenarios.
+
+    The catalog is never changed once loaded (a reload replaces it), so apps can share one; a file
+    added, changed or removed changes the digest and the folder is read again. Problems are raised
+    every time, as `load_catalog` raises them.
+    """
+    key = (Path(folder).resolve(), _signature(Path(folder)))
+    if key not in _CATALOGS:
+        _CATALOGS[key] = load_catalog(folder)
+    return _CATALOGS[key]
+
+
+def shipped_catalog() -> Catalog:
+    """The shipped scenarios' catalog, read once for the run (see `_load_catalog_once`)."""
+    return _load_catalog_once(SCENARIOS)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _apps_share_unchanged_catalogs() -> Iterator[None]:
+    """`create_app` without a catalog reads its folder through `_load_catalog_once` for the whole run."""
+    mp = pytest.MonkeyPatch()
+    mp.setattr(mockllm.server.app, "load_catalog", _load_catalog_once)
+    yield
+    mp.undo()
 
 
 class LiveServer(BackgroundServer):

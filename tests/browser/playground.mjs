@@ -66,14 +66,15 @@ await runInBrowser(viewport, {}, async (page, problems) => {
   });
 
   if (viewport === "desktop") {
-    // every route the page offers: what it shows (provider answers are read by the page itself)
+    // every route the page offers: what it shows (provider answers are read by the page itself), unpaced
     await page.selectOption("#scenario", "hello");
+    await page.fill("#speed", "0");
     const answers = {};
     for (const [value, label] of await page.$$eval("#target option", (options) => options.map((o) => [o.value, o.textContent]))) {
       await page.selectOption("#target", value);
       await page.click("#send");
       await page.waitForSelector("#send:not([disabled])");
-  await phoneSettled(page);
+      await phoneSettled(page);
       answers[label] = { answer: await page.locator("#answer").textContent(), phone: await page.locator("#phone-chat .bubble.bot").last().textContent() };
     }
     say({ check: "every route", answers });
@@ -121,7 +122,7 @@ await runInBrowser(viewport, {}, async (page, problems) => {
     await page.fill("#speed", "1");
     await page.click("#send");
     await page.waitForSelector("#send:not([disabled])");
-  await phoneSettled(page);
+    await phoneSettled(page);
     await page.locator("#inspector-body tr.mark-utf8").first().waitFor();
     await page.$eval("#scenario-list li.selected", (li) => li.parentElement.scrollTo(0, li.offsetTop - li.parentElement.offsetTop - 8));
     await page.evaluate(() => window.scrollTo(0, 0));

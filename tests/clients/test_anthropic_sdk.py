@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import anthropic
 import pytest
 from anthropic import Anthropic, AsyncAnthropic
-from conftest import SCENARIOS
+from conftest import SCENARIOS, shipped_catalog
 from regen_anthropic_golden import EXTRA_SCENARIOS, TOOLS
 from regen_failure_table import is_failure
 
@@ -80,7 +80,7 @@ def test_every_answering_scenario_streams_what_it_answers_whole(shipped: Any, na
         final = stream.get_final_message()
     whole = sdk.messages.create(model=name, max_tokens=8192, messages=MESSAGES, tools=TOOLS, extra_headers=SEED)
     assert final.content and final.model_dump()["content"] == whole.model_dump()["content"]
-    steps = load_catalog(SCENARIOS).scenarios[name].steps
+    steps = shipped_catalog().scenarios[name].steps
     cut_off = any(step.finish == "length" for step in steps) or whole.usage.output_tokens > 8192 - 100  # md-long-answer outgrows the limit
     assert final.stop_reason == whole.stop_reason in (("max_tokens",) if cut_off else ("end_turn", "tool_use"))
     assert final.usage.output_tokens == whole.usage.output_tokens

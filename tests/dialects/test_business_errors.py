@@ -11,9 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from conftest import SCENARIOS
-
-from mockllm.scenarios.loading import load_catalog
+from conftest import SCENARIOS, shipped_catalog
 
 #: shipped business-error scenario → (code, msg, HTTP status)
 SHIPPED = {
@@ -198,7 +196,7 @@ def test_query_string_selects_delivery_for_clients_without_headers(server: Any) 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_business_error_scenarios(server: Any, name: str) -> None:
     code, msg, status = SHIPPED[name]
-    scenario = load_catalog(SCENARIOS).scenarios[name]
+    scenario = shipped_catalog().scenarios[name]
     error = scenario.steps[-1].error
     assert error is not None and (error.code, error.message, error.status) == (code, msg, status)
     assert "should" in scenario.description

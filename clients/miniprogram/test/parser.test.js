@@ -1,5 +1,5 @@
 'use strict';
-// Every framing's parser, fed the same body cut at every byte (and every pair of bytes).
+// Every framing's parser, fed the same body cut at every byte (and every pair of bytes a line apart or closer).
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { createChunkReader, createParser } = require('../mockllm-client.js');
@@ -143,10 +143,13 @@ for (const testCase of CASES) {
     for (let i = 0; i <= bytes.length; i++) check(testCase, [bytes.slice(0, i), bytes.slice(i)], `cut at byte ${i}`);
   });
 
-  test(`${testCase.name}: cut at every pair of bytes`, () => {
+  test(`${testCase.name}: cut at every pair of bytes within a line's length`, () => {
+    // Two cuts further apart than the longest line fall in different lines, each read afresh once its
+    // line ends; the single cuts above cover each of them. Every closer pair is tried.
     const bytes = encode(testCase.body);
+    const span = Math.max(...testCase.body.split('\n').map((line) => encode(line).length)) + 2;
     for (let i = 0; i <= bytes.length; i++) {
-      for (let j = i; j <= bytes.length; j++) {
+      for (let j = i; j <= Math.min(bytes.length, i + span); j++) {
         check(testCase, [bytes.slice(0, i), bytes.slice(i, j), bytes.slice(j)], `cut at bytes ${i} and ${j}`);
       }
     }
