@@ -8,8 +8,7 @@
 from __future__ import annotations
 
 from mockllm.dialects.apps.base import register_app
-from mockllm.dialects.apps.template import TemplateFramer
-from mockllm.scenarios.framings import Framing
+from mockllm.dialects.apps.template import Preset, TemplateFramer
 
 
 @register_app
@@ -17,7 +16,7 @@ class MiniProgram(TemplateFramer):
     """Mini-program success-lines."""
 
     name = "miniprogram"
-    framing = Framing(
+    framing = Preset(
         name=name,
         description="success: {json} lines, event: error frames, 0\\r\\n\\r\\n end marker",
         content_type="text/event-stream; charset=utf-8",

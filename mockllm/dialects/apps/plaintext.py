@@ -8,8 +8,7 @@ changes the Content-Type (some backends send raw text as `text/event-stream`).
 from __future__ import annotations
 
 from mockllm.dialects.apps.base import register_app
-from mockllm.dialects.apps.template import TemplateFramer
-from mockllm.scenarios.framings import Framing
+from mockllm.dialects.apps.template import Preset, TemplateFramer
 
 
 @register_app
@@ -17,7 +16,7 @@ class PlainText(TemplateFramer):
     """Bare UTF-8 deltas."""
 
     name = "text"
-    framing = Framing(
+    framing = Preset(
         name=name,
         description="bare UTF-8 deltas (Flask `yield delta`)",
         content_type="text/plain; charset=utf-8",

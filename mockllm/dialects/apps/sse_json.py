@@ -8,8 +8,7 @@
 from __future__ import annotations
 
 from mockllm.dialects.apps.base import register_app
-from mockllm.dialects.apps.template import TemplateFramer
-from mockllm.scenarios.framings import Framing
+from mockllm.dialects.apps.template import Preset, TemplateFramer
 
 
 @register_app
@@ -18,7 +17,7 @@ class SSEJson(TemplateFramer):
 
     name = "sse-json"
     heartbeat = b": keep-alive\n\n"
-    framing = Framing(
+    framing = Preset(
         name=name,
         description='data: {"content": …} events, data: [DONE] at the end',
         content_type="text/event-stream; charset=utf-8",
