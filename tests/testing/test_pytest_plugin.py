@@ -37,7 +37,7 @@ def run_pytest(folder: Path, env: dict[str, str], *args: str) -> subprocess.Comp
 
 
 def run_example(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return run_pytest(EXAMPLE, env, "-n", "4")
+    return run_pytest(EXAMPLE, env, "-n", "2")
 
 
 def example_env(**more: str) -> dict[str, str]:
