@@ -15,11 +15,11 @@ BROWSER = Path(__file__).resolve().parents[1] / "browser"
 RESUME = """
 schema: 1
 name: es-resume
-description: Drops the connection after three deltas on the first attempt; the reconnect resumes.
+description: Drops the connection a moment after the text on the first attempt; the reconnect resumes.
 stream: {unit: char, delay_ms: 5, first_token_ms: 0}
 wire: {sse_id: true, sse_retry_ms: 20}
 attempts:
-  - [{say: "一二三四五六"}, {disconnect: {fault: close, clean: false}}]
+  - [{say: "一二三四五六"}, {pause: 300}, {disconnect: {fault: close, clean: false}}]
   - [{say: "一二三四五六"}]
 """
 
