@@ -19,11 +19,11 @@ _PORT = re.compile(r"127\.0\.0\.1:(\d+)")
 class ServerProcess:
     """A server command that prints `127.0.0.1:PORT` once it listens; `cpus` pins it to those cores."""
 
-    def __init__(self, command: list[str], cpus: set[int] | None = None) -> None:
+    def __init__(self, command: list[str], cpus: set[int] | None = None, cwd: Path = REPO) -> None:
         self.launched = time.perf_counter()
         pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
         self.proc = subprocess.Popen(
-            command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, preexec_fn=pin
+            command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, preexec_fn=pin
         )
         self.port = self._read_port()
         self.listening = time.perf_counter()
