@@ -54,7 +54,3 @@ class Said:
     def __bool__(self) -> bool:
         """Whether any piece (even an empty one) was appended."""
         return bool(self._lengths)
-
-    def __len__(self) -> int:
-        """How many pieces were appended."""
-        return len(self._lengths)

@@ -4,7 +4,6 @@ whole answer), and `unit: codepoint` on the wire."""
 from __future__ import annotations
 
 import base64
-import functools
 import json
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -12,28 +11,19 @@ from typing import Any, Callable
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import SCENARIOS
+from conftest import SCENARIOS, shipped_catalog
 
 from mockllm.core import eventstream
-from mockllm.scenarios.catalog import Catalog
-from mockllm.scenarios.loading import load_catalog
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 
-
-@functools.cache
-def shipped() -> Catalog:
-    """The shipped scenarios, read once."""
-    return load_catalog(SCENARIOS)
-
-
-TORTURE = sorted(name for name in shipped().scenarios if name.startswith("md-"))
+TORTURE = sorted(name for name in shipped_catalog().scenarios if name.startswith("md-"))
 CHAT = [{"role": "user", "content": "Show me."}]
 
 
 def answer_text(name: str) -> str:
     """The scenario's answer as its `say` steps write it."""
-    return "".join(step.say for step in shipped().scenarios[name].steps if isinstance(step.say, str))
+    return "".join(step.say for step in shipped_catalog().scenarios[name].steps if isinstance(step.say, str))
 
 
 def sse_data(body: str) -> list[Any]:
@@ -123,7 +113,7 @@ ROUTES = {
 
 @pytest.fixture
 async def client(aiohttp_client: Any) -> TestClient[Any, Any]:
-    return await aiohttp_client(create_app(ServerConfig(scenarios=SCENARIOS, speed=0, seed=1), shipped()))
+    return await aiohttp_client(create_app(ServerConfig(scenarios=SCENARIOS, speed=0, seed=1), shipped_catalog()))
 
 
 @pytest.mark.parametrize("route", sorted(ROUTES))
