@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
+import os
+import shutil
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
@@ -13,8 +15,10 @@ from golden_files import Golden
 import mockllm.server.app
 from mockllm.core.request import ChatRequest
 from mockllm.scenarios.catalog import SHIPPED, Catalog
-from mockllm.scenarios.loading import load_catalog
+from mockllm.scenarios.catalog_cache import catalog_key
+from mockllm.scenarios.loading import load_catalog, scenario_files
 from mockllm.scenarios.scenario import Scenario
+from mockllm.scenarios.yaml_source import MAX_FILE_BYTES
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 from mockllm.stream.call import Call
@@ -24,15 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = SHIPPED  # package data; `scenarios/` at the repository root links to it
 
 
-def _signature(folder: Path) -> str:
-    """A digest of every file's path and bytes below `folder` (or of `folder` itself, a file)."""
-    digest = hashlib.blake2b()
-    for path in [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-_CATALOGS: dict[tuple[Path, str], Catalog] = {}
+_CATALOGS: dict[str, Catalog] = {}
 
 
 def _load_catalog_once(folder: Path) -> Catalog:
@@ -42,7 +38,9 @@ def _load_catalog_once(folder: Path) -> Catalog:
     added, changed or removed changes the digest and the folder is read again. Problems are raised
     every time, as `load_catalog` raises them.
     """
-    key = (Path(folder).resolve(), _signature(Path(folder)))
+    key = catalog_key(Path(folder), scenario_files(Path(folder)), MAX_FILE_BYTES) if Path(folder).exists() else None
+    if key is None:
+        return load_catalog(folder)  # its problems, as load_catalog reports them
     if key not in _CATALOGS:
         _CATALOGS[key] = load_catalog(folder)
     return _CATALOGS[key]
@@ -113,6 +111,19 @@ def live_server(base_config: ServerConfig) -> Iterator[Callable[..., LiveServer]
     yield start
     for server in servers:
         server.stop()
+
+
+_CACHE_FOLDER = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep validated catalogs (`mockllm.scenarios.catalog_cache`) in a folder of this run, servers started by tests included."""
+    config.stash[_CACHE_FOLDER] = tempfile.mkdtemp(prefix="mockllm-catalogs-")
+    os.environ["MOCKLLM_CACHE_DIR"] = config.stash[_CACHE_FOLDER]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(config.stash.get(_CACHE_FOLDER, ""), ignore_errors=True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

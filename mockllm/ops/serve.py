@@ -49,7 +49,7 @@ def _settle_memory() -> None:
 
 async def serve(config: ServerConfig, catalog: Catalog, worker: Worker | None = None) -> None:
     """Serve until SIGINT or SIGTERM, then close open streams and stop; as one of several `worker`s when given."""
-    from mockllm.server.app import create_app
+    from mockllm.server.app import create_app, warm_up
     from mockllm.server.state import STATE
 
     app = create_app(config, catalog)
@@ -64,7 +64,11 @@ async def serve(config: ServerConfig, catalog: Catalog, worker: Worker | None = 
         app.middlewares.append(one_process_only)
         app.cleanup_ctx.append(publishing)
     served = app[STATE].config  # with the admin token create_app made, if any
-    announce = (lambda port: worker.listening()) if worker is not None else (lambda port: _announce(served, port, catalog))
+
+    def announce(port: int) -> None:
+        worker.listening() if worker is not None else _announce(served, port, catalog)
+        warm_up(app)
+
     await run_app(app, served, announce=announce, reuse_port=worker is not None)
 
 

@@ -7,11 +7,12 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
+from mockllm.scenarios import catalog_cache
 from mockllm.scenarios.catalog import Catalog
 from mockllm.scenarios.framings import BUILTIN_FRAMINGS, Framing
 from mockllm.scenarios.routes_map import RouteMap, extendable
 from mockllm.scenarios.scenario import Scenario
-from mockllm.scenarios.yaml_source import Document, Problem, ProblemsError, read_documents
+from mockllm.scenarios.yaml_source import MAX_FILE_BYTES, Document, Problem, ProblemsError, read_documents
 
 #: The document kinds a scenarios folder may hold, by their `kind:` value.
 DOCUMENT_KINDS: dict[str, type[BaseModel]] = {"scenario": Scenario, "framing": Framing, "routes": RouteMap}
@@ -21,16 +22,35 @@ def load_catalog(folder: Path) -> Catalog:
     """Read every `*.yaml`/`*.yml` below `folder` (or the one file `folder` names); raise ProblemsError listing all problems.
 
     Hidden files and folders are skipped: a Kubernetes ConfigMap volume keeps
-    a second copy of each file in a `..DATE` folder.
+    a second copy of each file in a `..DATE` folder. A folder read before,
+    unchanged, comes from `catalog_cache` without validating again.
     """
     if not folder.is_dir() and not folder.is_file():
         raise ProblemsError([Problem(str(folder), 1, "", "not a folder of scenario files")])
+    files = scenario_files(folder)
+    key = catalog_cache.catalog_key(folder, files, MAX_FILE_BYTES)
+    catalog = catalog_cache.read(key) if key else None
+    if catalog is None:
+        catalog = validate_files(folder, files)
+        if key:
+            catalog_cache.write(key, catalog)
+    return catalog
+
+
+def scenario_files(folder: Path) -> list[Path]:
+    """The YAML files a folder holds, sorted, hidden ones left out (or the one file `folder` names)."""
+    if folder.is_file():
+        return [folder]
+    found = sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")])
+    return [path for path in found if not any(part.startswith(".") for part in path.relative_to(folder).parts)]
+
+
+def validate_files(folder: Path, files: list[Path]) -> Catalog:
+    """Read and validate `files` into the catalog of `folder`; raise ProblemsError listing all problems."""
     catalog = Catalog(folder)
     problems: list[Problem] = []
     loaded: list[Document] = []
-    for path in [folder] if folder.is_file() else sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
-        if folder.is_dir() and any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
+    for path in files:
         try:
             for doc in read_documents(path):
                 found = add_document(catalog, doc)

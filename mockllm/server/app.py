@@ -43,7 +43,7 @@ def create_app(config: ServerConfig | None = None, catalog: Catalog | None = Non
     app[STATE] = ServerState(config=config, catalog=catalog, journal=Journal(config.journal_size, config.journal_max_bytes))
     app[ACCESS] = AdminAccess.of(config)
     app.on_response_prepare.append(on_prepare)
-    app.on_startup.append(_warm_up)
+    app.on_startup.append(_quiet_protocol_errors)
     app.on_shutdown.append(_close_streams)
     add_upstreams(app, config)
     _add_dialect_routes(app)
@@ -108,9 +108,16 @@ def _listing_handler(offers: list[tuple[Dialect, Listing]]) -> Handler:
     return answer
 
 
-async def _warm_up(app: web.Application) -> None:
-    """Build the faker instances the scenarios use in a thread, so the first request does not wait for them; quieten protocol errors."""
+async def _quiet_protocol_errors(app: web.Application) -> None:
     quiet_protocol_errors()
+
+
+def warm_up(app: web.Application) -> None:
+    """Build the faker instances the scenarios use in a thread, so the first request does not wait for them.
+
+    Called once the server listens and has announced it: started earlier, the
+    thread's imports would hold up the start-up they are meant to speed.
+    """
     locales = text.faker_locales(list(app[STATE].catalog.scenarios.values()))
     if locales:
         warming = asyncio.get_running_loop().run_in_executor(None, text_render.warm_up, sorted(locales))

@@ -8,6 +8,9 @@ from typing import Any, Callable
 
 from aiohttp import web
 
+from mockllm.server.app import warm_up
+from mockllm.server.state import STATE
+
 #: A hang guard for starting and stopping; both take milliseconds.
 START_STOP_TIMEOUT_S = 30
 
@@ -59,6 +62,8 @@ class BackgroundServer:
         await self._runner.setup()
         await web.TCPSite(self._runner, self.host, self.port).start()
         self.port = self._runner.addresses[0][1]
+        if STATE in self.app:  # a mock server (the recorder's is not)
+            warm_up(self.app)
 
     def call(self, fn: Callable[[], Any]) -> Any:
         """Run `fn` on the server's loop and return its result (to inspect state safely)."""
