@@ -28,8 +28,8 @@ from mockllm.core.errors import bad_request
 from mockllm.core.events import Delay, Error, Event, Finish, Respond, Text, Think, ToolArgs, ToolCall, WireItem
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest, ToolResult
-from mockllm.dialects.apps.base import AppFraming, app_errors, read_app_request, register_app
-from mockllm.dialects.base import call_arguments, compact_json, whole_answer
+from mockllm.dialects.apps.base import AppFraming, app_errors, read_app_request
+from mockllm.dialects.base import call_arguments, compact_json, register, whole_answer
 from mockllm.stream.call import Call
 
 HEADERS = {"x-vercel-ai-ui-message-stream": "v1"}
@@ -38,7 +38,7 @@ DONE = b"data: [DONE]\n\n"
 _ROLES = ("system", "user", "assistant")
 
 
-@register_app
+@register
 class AISdkUI(AppFraming):
     """The AI SDK UI message stream (protocol v1)."""
 

@@ -1,7 +1,7 @@
 """The dialect interface: read a request, frame events as bytes, shape errors.
 
 Each dialect module defines a `Dialect` subclass and registers an instance
-under its name with `@register`.
+under its name with `@register` (`mockllm.dialects.registry` finds them all).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from mockllm.core.request import ChatRequest
     from mockllm.stream.call import Call
 
-DIALECTS: dict[str, Dialect] = {}
+#: The dialects whose modules have run, by name (`mockllm.dialects.DIALECTS` holds every one).
+REGISTERED: dict[str, Dialect] = {}
 SSE_HEARTBEAT = b": keep-alive\n\n"
 
 
@@ -148,19 +149,13 @@ class EventSocketDialect(Dialect):
 
 def register(cls: type[Dialect]) -> type[Dialect]:
     """Register one instance of a dialect class under its `name`."""
-    DIALECTS[cls.name] = cls()
+    REGISTERED[cls.name] = cls()
     return cls
 
 
 def under(path: str, prefix: str) -> bool:
     """Whether `path` is `prefix` or below it (`/api/chat` is under `/api`; `/apix` is not)."""
     return path == prefix or path.startswith(prefix.rstrip("/") + "/")
-
-
-def routing_dialect(path: str, headers: Mapping[str, str], query: Mapping[str, str]) -> Dialect | None:
-    """The dialect whose error shape a request no route answers gets: the one whose API holds `path` most closely."""
-    scope, dialect = max(((d.error_scope(path, headers, query), d) for d in DIALECTS.values()), key=lambda pair: pair[0])
-    return dialect if scope else None
 
 
 def error_as_response(error: Error, started: bool) -> bool:

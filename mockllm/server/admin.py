@@ -13,8 +13,9 @@ from aiohttp import web
 from mockllm.core.redact import safe_text
 from mockllm.core.strict_json import parse_json
 from mockllm.dialects import DIALECTS
-from mockllm.dialects.apps.base import APP_FRAMINGS
+from mockllm.dialects.apps.base import AppFraming
 from mockllm.scenarios.catalog import Catalog, scenario_count
+from mockllm.scenarios.framings import BUILTIN_FRAMINGS
 from mockllm.scenarios.routes_map import Route, RouteMap, custom_framings, framing_names
 from mockllm.scenarios.scenario import Match, Scenario
 from mockllm.scenarios.yaml_source import ProblemsError
@@ -313,10 +314,10 @@ async def dialects(request: web.Request) -> web.Response:
     routes_map = [{"path": path, "framing": r.framing, "scenario": r.scenario, "methods": r.methods} for path, r in _mapped_routes(catalog)]
     return web.json_response(
         {
-            "dialects": [{"name": d.name, "routes": list(d.routes)} for d in DIALECTS.values() if d.routes and d.name not in APP_FRAMINGS],
+            "dialects": [{"name": d.name, "routes": list(d.routes)} for d in DIALECTS.values() if d.routes and not isinstance(d, AppFraming)],
             "framings": [
                 {"name": name, "custom": name in custom, "extends": custom[name].extends if name in custom else None}
-                for name in sorted({*APP_FRAMINGS, *custom})
+                for name in sorted({*BUILTIN_FRAMINGS, *custom})
             ],
             "routes_map": routes_map,
         }

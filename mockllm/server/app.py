@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import cast
 
 from aiohttp import web
 
-from mockllm.dialects import DIALECTS
-from mockllm.dialects.base import Dialect, EventSocketDialect, Listing
+from mockllm.dialects.base import Dialect, EventSocketDialect
+from mockllm.dialects.registry import DIALECTS, Entry
 from mockllm.scenarios import text
 from mockllm.scenarios.catalog import Catalog
 from mockllm.scenarios.loading import check_default, load_catalog
@@ -54,55 +55,65 @@ def create_app(config: ServerConfig | None = None, catalog: Catalog | None = Non
 
 
 def _add_dialect_routes(app: web.Application) -> None:
-    """Every registered dialect's chat routes and listings: the route table is built from the registry.
+    """Every dialect's chat routes and listings, from the registry's manifest: a dialect's module is imported on its first request.
 
     A route two dialects declare is served by the first (an app framing may
     inherit a provider dialect's routes); a listing path several dialects
     share is answered per request (see `_listing_handler`). A dialect that
     keeps state per app (stored answers) serves from its `for_app()` instance.
     """
-    listings: dict[str, list[tuple[Dialect, Listing]]] = {}
+    serving = _Serving()
+    listings: dict[str, list[str]] = {}
     routes: set[str] = set()
-    for dialect in (registered.for_app() for registered in DIALECTS.values()):
-        for route in dialect.routes:
+    for entry in DIALECTS.entries():
+        for route in entry.routes:
             if route in routes:
                 continue
             routes.add(route)
             method, path = route.split(" ", 1)
-            app.router.add_route(method, path, _chat_handler(dialect))
-        for path, listing in dialect.listings().items():
-            listings.setdefault(path, []).append((dialect, listing))
-    for path, offers in listings.items():
-        app.router.add_get(path, _listing_handler(offers))
+            app.router.add_route(method, path, _chat_handler(entry, serving))
+        for path in entry.listings:
+            listings.setdefault(path, []).append(entry.name)
+    for path, names in listings.items():
+        app.router.add_get(path, _listing_handler(path, names, serving))
 
 
-def _chat_handler(dialect: Dialect) -> Handler:
-    if isinstance(dialect, EventSocketDialect):
-        socket_dialect = dialect
+class _Serving(dict[str, Dialect]):
+    """The dialect instances one app serves from, each made on its first request."""
+
+    def __missing__(self, name: str) -> Dialect:
+        self[name] = DIALECTS[name].for_app()
+        return self[name]
+
+
+def _chat_handler(entry: Entry, serving: _Serving) -> Handler:
+    name = entry.name
+    if entry.socket:
 
         async def session(request: web.Request) -> web.StreamResponse:
-            return await serve_event_socket(request, socket_dialect)
+            return await serve_event_socket(request, cast(EventSocketDialect, serving[name]))
 
         return session
 
     async def chat(request: web.Request) -> web.StreamResponse:
         if find_route(request.app[STATE].catalog, request.path) is not None:
             return await app_routes.serve_app_route(request)  # the folder's routes map wins over a built-in route
-        return await handle_chat(request, dialect)
+        return await handle_chat(request, serving[name])
 
     return chat
 
 
-def _listing_handler(offers: list[tuple[Dialect, Listing]]) -> Handler:
+def _listing_handler(path: str, names: list[str], serving: _Serving) -> Handler:
     """Answer a listing path; where several dialects list it (`GET /v1/models`), the one that recognizes the client.
 
     Otherwise the first dialect that recognizes no particular client answers.
     """
-    fallback = next((listing for dialect, listing in offers if type(dialect).recognizes is Dialect.recognizes), offers[0][1])
 
     async def answer(request: web.Request) -> web.StreamResponse:
-        listing = next((listing for dialect, listing in offers if dialect.recognizes(request.headers, request.query)), fallback)
-        respond = listing(request.app[STATE].view(request_session(request)).names, request.match_info)
+        offers = [serving[name] for name in names]
+        fallback = next((d for d in offers if type(d).recognizes is Dialect.recognizes), offers[0])
+        dialect = next((d for d in offers if d.recognizes(request.headers, request.query)), fallback)
+        respond = dialect.listings()[path](request.app[STATE].view(request_session(request)).names, request.match_info)
         return as_response(respond)
 
     return answer

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
 from aiohttp import web
 
@@ -18,7 +18,6 @@ from mockllm.delivery.pacer import Outcome
 from mockllm.delivery.transports.base import Transport
 from mockllm.delivery.transports.http import HttpChunked
 from mockllm.dialects.base import Dialect
-from mockllm.record.proxy import Upstream
 from mockllm.server.calls import FallThrough, make_call
 from mockllm.server.incoming import read_incoming
 from mockllm.server.selection import FORWARDED_WHY, WHY_HEADER, why_header
@@ -27,6 +26,9 @@ from mockllm.server.state import STATE
 from mockllm.server.upstream import described, forward, upstream_for
 from mockllm.stream.call import Call
 from mockllm.stream.pipeline import wire_items
+
+if TYPE_CHECKING:
+    from mockllm.record.proxy import Upstream
 
 log = logging.getLogger("mockllm")
 

@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
 from mockllm.core.events import Error, Respond
-from mockllm.dialects.base import DIALECTS, routing_dialect
+from mockllm.dialects.registry import DIALECTS, routing_dialect
 
 log = logging.getLogger("mockllm")
 

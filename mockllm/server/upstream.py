@@ -13,18 +13,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from aiohttp import web
 
 from mockllm.dialects import DIALECTS
 from mockllm.dialects.base import Dialect
-from mockllm.record.proxy import Relayed, Upstream
-from mockllm.record.writer import Recorder
 from mockllm.server.config import ServerConfig
 from mockllm.server.reload import reload_scenarios
 from mockllm.server.selection import FORWARDED_WHY, WHY_HEADER
 from mockllm.server.state import STATE
+
+if TYPE_CHECKING:
+    from mockllm.record.proxy import Relayed, Upstream
 
 log = logging.getLogger("mockllm")
 RECORDED = "recorded"
@@ -36,7 +37,7 @@ def parse_upstreams(values: tuple[str, ...]) -> dict[str, str]:
 
     A KEY is a dialect's name (`vertex-gemini`) or a provider's (`anthropic`), in any case.
     """
-    keys = {name.lower() for name in DIALECTS} | {d.provider.lower() for d in DIALECTS.values() if d.provider}
+    keys = {entry.name.lower() for entry in DIALECTS.entries()} | {entry.provider.lower() for entry in DIALECTS.entries() if entry.provider}
     found: dict[str, str] = {}
     for entry in (part.strip() for value in values for part in value.split(",") if part.strip()):
         key, _, url = entry.partition("=") if "=" in entry.split("://", 1)[0] else ("*", "", entry)
@@ -65,9 +66,18 @@ class Upstreams:
 
     @classmethod
     def of(cls, config: ServerConfig) -> Upstreams:
-        """One `Upstream` per configured URL, each writing with the same recorder (no `default.yaml`: the folder has its own)."""
+        """One `Upstream` per configured URL, each writing with the same recorder (no `default.yaml`: the folder has its own).
+
+        The recorder's modules are imported only for a server that has upstreams.
+        """
+        configured = parse_upstreams(config.upstream)
+        if not configured:
+            return cls()
+        from mockllm.record.proxy import Upstream
+        from mockllm.record.writer import Recorder
+
         recorder = Recorder(record_folder(config), write_default=False)
-        return cls({key: Upstream(url, recorder) for key, url in parse_upstreams(config.upstream).items()})
+        return cls({key: Upstream(url, recorder) for key, url in configured.items()})
 
     def for_dialect(self, dialect: Dialect) -> Upstream | None:
         """The upstream a dialect's requests fall through to: its own, its provider's, else the one for all (None: none)."""

@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 
-from mockllm.dialects.base import routing_dialect
+from mockllm.dialects.registry import routing_dialect
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 

@@ -20,7 +20,7 @@ from mockllm.core.errors import bad_request
 from mockllm.core.events import Error, Event
 from mockllm.core.incoming import Incoming
 from mockllm.core.request import ChatRequest
-from mockllm.dialects.base import DIALECTS, Dialect, register
+from mockllm.dialects.base import Dialect
 from mockllm.dialects.openai import read_messages
 
 MESSAGE_KEYS = ("messages", "message_list", "message", "prompt", "q")
@@ -29,9 +29,6 @@ DELIVERY_HEADER = "X-Mock-Delivery"
 DELIVERY_QUERY = "mock_delivery"
 _FALSE = {"false", "0", "no", "off"}
 _TRUE = {"true", "1", "yes", "on", ""}
-
-#: The framings served under `/{framing}/…`, by name.
-APP_FRAMINGS: dict[str, Dialect] = {}
 
 
 @dataclass(frozen=True)
@@ -55,13 +52,6 @@ class AppFraming(Dialect):
         bound = copy.copy(self)
         bound.route_scenario = scenario
         return bound
-
-
-def register_app(cls: type[AppFraming]) -> type[AppFraming]:
-    """Register an app framing in `DIALECTS` and in `APP_FRAMINGS`."""
-    register(cls)
-    APP_FRAMINGS[cls.name] = DIALECTS[cls.name]
-    return cls
 
 
 def read_app_request(incoming: Incoming, route_scenario: str | None = None) -> AppRequest:

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from mockllm.core.events import Error, Event, Respond, WireItem
-from mockllm.dialects.apps.base import AppFraming, app_errors, register_app
+from mockllm.dialects.apps.base import AppFraming, app_errors
+from mockllm.dialects.base import register
 from mockllm.dialects.openai import DONE, ChunkFramer, OpenAIChat
 from mockllm.stream.call import Call
 
@@ -19,7 +20,7 @@ SSE_PREFIX = b"data: "
 SSE_END = b"\n\n"
 
 
-@register_app
+@register
 class NDJson(AppFraming, OpenAIChat):
     """OpenAI chunks as newline-delimited JSON."""
 

@@ -7,11 +7,11 @@ changes the Content-Type (some backends send raw text as `text/event-stream`).
 
 from __future__ import annotations
 
-from mockllm.dialects.apps.base import register_app
 from mockllm.dialects.apps.template import Preset, TemplateFramer
+from mockllm.dialects.base import register
 
 
-@register_app
+@register
 class PlainText(TemplateFramer):
     """Bare UTF-8 deltas."""
 

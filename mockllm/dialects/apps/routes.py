@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mockllm.dialects.apps.base import APP_FRAMINGS, AppFraming
+from mockllm.dialects.apps.base import AppFraming
 from mockllm.dialects.apps.template import TemplateFramer
-from mockllm.scenarios.framings import Framing
+from mockllm.dialects.registry import DIALECTS
+from mockllm.scenarios.framings import BUILTIN_FRAMINGS, Framing
 from mockllm.scenarios.routes_map import custom_framings
 
 if TYPE_CHECKING:
@@ -15,15 +16,22 @@ if TYPE_CHECKING:
 
 def app_framing(catalog: Catalog, name: str) -> AppFraming | None:
     """The framing called `name`: built-in, or declared in the folder (resolving `extends`)."""
-    if name in APP_FRAMINGS:
-        return APP_FRAMINGS[name]  # type: ignore[return-value]
+    builtin = builtin_framing(name)
+    if builtin is not None:
+        return builtin
     declared = custom_framings(catalog).get(name)
     return TemplateFramer(resolve_framing(declared)) if declared else None
 
 
+def builtin_framing(name: str) -> AppFraming | None:
+    """The built-in framing called `name` (its module imported on first use), or None."""
+    framing = DIALECTS[name] if name in BUILTIN_FRAMINGS else None
+    return framing if isinstance(framing, AppFraming) else None
+
+
 def resolve_framing(declared: Framing) -> Framing:
     """A declared framing laid over the built-in one it extends (itself when it extends none)."""
-    base = APP_FRAMINGS.get(declared.extends or "")
+    base = builtin_framing(declared.extends or "")
     if not isinstance(base, TemplateFramer):
         return declared
     return base.spec.model_copy(update=declared.own_settings())

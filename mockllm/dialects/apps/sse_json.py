@@ -7,11 +7,11 @@
 
 from __future__ import annotations
 
-from mockllm.dialects.apps.base import register_app
 from mockllm.dialects.apps.template import Preset, TemplateFramer
+from mockllm.dialects.base import register
 
 
-@register_app
+@register
 class SSEJson(TemplateFramer):
     """JSON payloads as server-sent events."""
 
