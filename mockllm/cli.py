@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mockllm.scenarios.yaml_source import ProblemsError
+    from mockllm.scenarios.problems import ProblemsError
 
     try:
         return int(args.run(args) or 0)

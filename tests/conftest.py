@@ -17,8 +17,8 @@ from mockllm.core.request import ChatRequest
 from mockllm.scenarios.catalog import SHIPPED, Catalog
 from mockllm.scenarios.catalog_cache import catalog_key
 from mockllm.scenarios.loading import load_catalog, scenario_files
+from mockllm.scenarios.problems import MAX_FILE_BYTES
 from mockllm.scenarios.scenario import Scenario
-from mockllm.scenarios.yaml_source import MAX_FILE_BYTES
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 from mockllm.stream.call import Call

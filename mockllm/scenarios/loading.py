@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
 from mockllm.scenarios import catalog_cache
 from mockllm.scenarios.catalog import Catalog
 from mockllm.scenarios.framings import BUILTIN_FRAMINGS, Framing
+from mockllm.scenarios.problems import MAX_FILE_BYTES, Problem, ProblemsError
 from mockllm.scenarios.routes_map import RouteMap, extendable
 from mockllm.scenarios.scenario import Scenario
-from mockllm.scenarios.yaml_source import MAX_FILE_BYTES, Document, Problem, ProblemsError, read_documents
+
+if TYPE_CHECKING:
+    from mockllm.scenarios.yaml_source import Document
 
 #: The document kinds a scenarios folder may hold, by their `kind:` value.
 DOCUMENT_KINDS: dict[str, type[BaseModel]] = {"scenario": Scenario, "framing": Framing, "routes": RouteMap}
@@ -46,7 +49,12 @@ def scenario_files(folder: Path) -> list[Path]:
 
 
 def validate_files(folder: Path, files: list[Path]) -> Catalog:
-    """Read and validate `files` into the catalog of `folder`; raise ProblemsError listing all problems."""
+    """Read and validate `files` into the catalog of `folder`; raise ProblemsError listing all problems.
+
+    The YAML reader is imported here, not with the module: a start whose folder is cached never needs it.
+    """
+    from mockllm.scenarios.yaml_source import read_documents
+
     catalog = Catalog(folder)
     problems: list[Problem] = []
     loaded: list[Document] = []

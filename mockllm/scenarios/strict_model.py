@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Iterable
 
 from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, ValidationError, model_validator
@@ -13,7 +12,9 @@ NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 
 
 def did_you_mean(given: str, valid: Iterable[str]) -> str:
-    """`did you mean 'x'? ` for the closest valid name, or nothing when none is close."""
+    """`did you mean 'x'? ` for the closest valid name, or nothing when none is close (difflib imported for the first miss)."""
+    import difflib
+
     close = difflib.get_close_matches(given, list(valid), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}? " if close else ""
 

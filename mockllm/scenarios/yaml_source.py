@@ -18,37 +18,12 @@ from typing import Any, Iterator, Sequence
 import yaml
 from pydantic import ValidationError
 
-MAX_FILE_BYTES = 1024 * 1024
-MAX_DOCUMENTS = 500
-MAX_DEPTH = 40
-#: Nodes a document may hold once every alias is expanded (a few hundred is typical).
-MAX_NODES = 50_000
+from mockllm.scenarios.problems import MAX_DEPTH, MAX_DOCUMENTS, MAX_FILE_BYTES, MAX_NODES, Problem, ProblemsError, dotted
+
 #: The tags a scenario file may use: plain data (timestamps read as text errors later, where they land).
 ALLOWED_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "str", "seq", "map", "merge", "timestamp")
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a file, at a line and a dotted path."""
-
-    file: str
-    line: int
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
-        return f"{self.file}:{self.line}: {where}{self.message}"
-
-
-class ProblemsError(Exception):
-    """Raised when a file (or folder) has problems; carries all of them."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
@@ -363,14 +338,6 @@ def _fast_loader() -> type[_Guards] | None:
             self._start_guards()
 
     return FastGuardedLoader
-
-
-def dotted(loc: Sequence[str | int]) -> str:
-    """Format a location as `steps[2].delay_ms`."""
-    out = ""
-    for key in loc:
-        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
-    return out
 
 
 def _is_empty(node: yaml.Node) -> bool:

@@ -16,9 +16,9 @@ from mockllm.dialects import DIALECTS
 from mockllm.dialects.apps.base import AppFraming
 from mockllm.scenarios.catalog import Catalog, scenario_count
 from mockllm.scenarios.framings import BUILTIN_FRAMINGS
+from mockllm.scenarios.problems import ProblemsError
 from mockllm.scenarios.routes_map import Route, RouteMap, custom_framings, framing_names
 from mockllm.scenarios.scenario import Match, Scenario
-from mockllm.scenarios.yaml_source import ProblemsError
 from mockllm.server.coverage import coverage
 from mockllm.server.demo import Override, read_override_request
 from mockllm.server.exchange import journal_answered

@@ -12,14 +12,15 @@ scenario, and of no other.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
-
-import yaml
+from typing import TYPE_CHECKING, Any, Mapping
 
 from mockllm.scenarios.catalog import Catalog
 from mockllm.scenarios.loading import CROSS_CHECKS, add_document
+from mockllm.scenarios.problems import Problem, ProblemsError
 from mockllm.scenarios.scenario import Scenario
-from mockllm.scenarios.yaml_source import Document, Problem, ProblemsError, parse_documents
+
+if TYPE_CHECKING:
+    from mockllm.scenarios.yaml_source import Document
 
 #: The file name problems in a posted text are reported in: `<posted>:3: steps[0].say: …`.
 POSTED = "<posted>"
@@ -114,7 +115,11 @@ def parse_posted(text: str, view: Catalog) -> list[Scenario]:
 
 
 def _documents(text: str) -> list[Document]:
-    """The posted documents; the items of a top-level list are documents each."""
+    """The posted documents; the items of a top-level list are documents each (the YAML reader imported on the first post)."""
+    import yaml
+
+    from mockllm.scenarios.yaml_source import Document, parse_documents
+
     found: list[Document] = []
     for doc in parse_documents(POSTED, text):
         if isinstance(doc.data, list) and isinstance(doc.node, yaml.SequenceNode):

@@ -6,7 +6,7 @@ import asyncio
 
 from mockllm.scenarios.catalog import Catalog
 from mockllm.scenarios.loading import check_default, load_catalog
-from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.scenarios.problems import ProblemsError
 from mockllm.server.config import ServerConfig
 from mockllm.server.state import ServerState
 

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from mockllm.core.request import ChatRequest
 from mockllm.scenarios.attempts import AttemptOutcome, outcome_index
 from mockllm.scenarios.loading import load_catalog
+from mockllm.scenarios.problems import ProblemsError
 from mockllm.scenarios.scenario import Scenario
-from mockllm.scenarios.yaml_source import ProblemsError
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 from mockllm.server.state import STATE

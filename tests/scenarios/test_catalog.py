@@ -10,8 +10,8 @@ import pytest
 from mockllm.cli import main
 from mockllm.scenarios import loading as catalog_module
 from mockllm.scenarios.loading import check_default, load_catalog
+from mockllm.scenarios.problems import ProblemsError
 from mockllm.scenarios.steps import Step
-from mockllm.scenarios.yaml_source import ProblemsError
 
 GOOD = "schema: 1\nname: {name}\ndescription: d\nsteps:\n  - say: hi\n"
 

@@ -15,7 +15,7 @@ from mockllm.scenarios import catalog_cache
 from mockllm.scenarios import loading as loading_module
 from mockllm.scenarios.catalog import SHIPPED
 from mockllm.scenarios.loading import load_catalog
-from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.scenarios.problems import ProblemsError
 
 
 @pytest.fixture

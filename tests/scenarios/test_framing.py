@@ -13,7 +13,7 @@ from conftest import REPO, SCENARIOS
 from mockllm.dialects.apps.routes import resolve_framing
 from mockllm.scenarios.framings import Framing, FramingOptions, check_template
 from mockllm.scenarios.loading import load_catalog
-from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.scenarios.problems import ProblemsError
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 

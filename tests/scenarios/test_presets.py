@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from mockllm.scenarios.loading import load_catalog
 from mockllm.scenarios.presets import PRESETS
+from mockllm.scenarios.problems import ProblemsError
 from mockllm.scenarios.steps import Step
-from mockllm.scenarios.yaml_source import ProblemsError
 from mockllm.server.state import STATE
 
 MESSAGES: list[Any] = [{"role": "user", "content": "你好"}]

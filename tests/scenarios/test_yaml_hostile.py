@@ -14,7 +14,7 @@ from conftest import REPO, SCENARIOS
 
 from mockllm.scenarios.linear_regex import MATCH_TEXT_LIMIT, LinearRegex
 from mockllm.scenarios.loading import load_catalog
-from mockllm.scenarios.yaml_source import MAX_FILE_BYTES, ProblemsError
+from mockllm.scenarios.problems import MAX_FILE_BYTES, ProblemsError
 from mockllm.server import reload as watch
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from mockllm.scenarios.loading import load_catalog
-from mockllm.scenarios.yaml_source import ProblemsError, parse_documents
+from mockllm.scenarios.problems import ProblemsError
+from mockllm.scenarios.yaml_source import parse_documents
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 

@@ -8,8 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from mockllm.scenarios import yaml_source as yamlsource
+from mockllm.scenarios.problems import Problem, ProblemsError, dotted
 from mockllm.scenarios.scenario import Scenario
-from mockllm.scenarios.yaml_source import Problem, ProblemsError, dotted, read_documents
+from mockllm.scenarios.yaml_source import read_documents
 
 
 def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:

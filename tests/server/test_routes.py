@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 from conftest import SCENARIOS
 
 from mockllm.scenarios.loading import load_catalog
-from mockllm.scenarios.yaml_source import ProblemsError
+from mockllm.scenarios.problems import ProblemsError
 from mockllm.server.app import create_app
 from mockllm.server.config import ServerConfig
 

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from mockllm.scenarios.faults import FAULTS, Point, parse_fault
 from mockllm.scenarios.loading import load_catalog
+from mockllm.scenarios.problems import ProblemsError
 from mockllm.scenarios.scenario import Scenario
-from mockllm.scenarios.yaml_source import ProblemsError
 
 VALID = "reset, close, hang, no_response, malformed, duplicate, missing_separator, slow_first_token, trickle, keepalive"
 HEAD = "schema: 1\nname: s\ndescription: d\nsteps:\n  - say: hi\n"
