@@ -29,6 +29,8 @@ from mockllm.server.upstream import add_upstreams
 from mockllm.stream import text_render
 
 log = logging.getLogger("mockllm")
+#: How long after the server announces itself the fake-text warm-up starts.
+WARM_UP_AFTER_S = 0.2
 
 
 def create_app(config: ServerConfig | None = None, catalog: Catalog | None = None) -> web.Application:
@@ -124,11 +126,17 @@ async def _quiet_protocol_errors(app: web.Application) -> None:
 
 
 def warm_up(app: web.Application) -> None:
-    """Build the faker instances the scenarios use in a thread, so the first request does not wait for them.
+    """Build the faker instances the scenarios use in a thread, `WARM_UP_AFTER_S` from now, so a later first request does not wait.
 
-    Called once the server listens and has announced it: started earlier, the
-    thread's imports would hold up the start-up they are meant to speed.
+    Called once the server listens and has announced it, and started a moment
+    later: the thread's imports hold the interpreter, so a readiness probe sent
+    right after the banner is answered first. A request that needs fake text
+    sooner builds what it needs itself, as it would without a warm-up.
     """
+    asyncio.get_running_loop().call_later(WARM_UP_AFTER_S, _start_warm_up, app)
+
+
+def _start_warm_up(app: web.Application) -> None:
     locales = text.faker_locales(list(app[STATE].catalog.scenarios.values()))
     if locales:
         warming = asyncio.get_running_loop().run_in_executor(None, text_render.warm_up, sorted(locales))
