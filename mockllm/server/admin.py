@@ -29,7 +29,6 @@ from mockllm.server.middleware import error_response
 from mockllm.server.pairing import lan_addresses, phone_url, qr_svg, serves_lan
 from mockllm.server.posted import parse_posted
 from mockllm.server.reload import reload_scenarios
-from mockllm.server.report import read_rules, report
 from mockllm.server.sessions import request_session
 from mockllm.server.state import STATE
 from mockllm.server.worker_processes import WORKER
@@ -213,7 +212,12 @@ async def _send_json_chunks(request: web.Request, chunks: Iterator[bytes]) -> we
 
 
 async def client_report(request: web.Request) -> web.Response:
-    """The client report card of `?session=` (else of the whole journal): verdicts with evidence, see docs/report-card.md."""
+    """The client report card of `?session=` (else of the whole journal): verdicts with evidence, see docs/report-card.md.
+
+    Its rules are imported on the first report, not at start.
+    """
+    from mockllm.server.report import read_rules, report
+
     try:
         rules = read_rules(request.query)
     except ValueError as exc:
