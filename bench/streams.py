@@ -12,7 +12,7 @@ timestamps every read with the frames it completed. Per case:
   the finish frame).
 - stream time / ideal: first to last delta, against 199 x the delay.
 - CPU per delta: server CPU time (user + system) over the deltas delivered.
-- RSS: the server's peak resident memory; per stream: above an idle server.
+- RSS: the server's peak resident memory; idle: after 20 warm-up streams; per stream: the peak above idle.
 - lost: connections that did not end with the chunked terminator.
 - deltas/s (speed 0): deltas delivered over the time from the first connect
   to the last byte.
@@ -66,6 +66,7 @@ class Case:
     cpu_us: float
     kernel_us: float
     rss_mib: float
+    idle_mib: float
     per_stream_kib: float
     lost: int
     deltas_per_s: float
@@ -153,6 +154,7 @@ def run_case(label: str, start: Callable[[], ServerProcess], streams: int, delta
         cpu_us=cpu / delivered * 1e6 if delivered else 0.0,
         kernel_us=kernel / delivered * 1e6 if delivered else 0.0,
         rss_mib=peak_kib / 1024,
+        idle_mib=idle_kib / 1024,
         per_stream_kib=max(peak_kib - idle_kib, 0) / streams,
         lost=len(results) - len(complete),
         deltas_per_s=delivered / (last - first) if last > first else 0.0,
@@ -163,7 +165,7 @@ def paced_row(case: Case) -> str:
     p1, p50, p99 = (percentile(case.gaps, q) * 1000 for q in (1, 50, 99))
     return (
         f"| {case.server} | {case.streams:,} | {p1:.1f} / {p50:.1f} / {p99:.1f} ms | {case.own_read:.1%} | {case.stretch:.2f} | "
-        f"{_cpu(case)} | {case.rss_mib:.0f} MiB ({case.per_stream_kib:.1f} KiB/stream) | {case.lost} |"
+        f"{_cpu(case)} | {case.rss_mib:.0f} MiB (idle {case.idle_mib:.0f}, {case.per_stream_kib:.1f} KiB/stream) | {case.lost} |"
     )
 
 

@@ -2,7 +2,7 @@
 
 Entries live in `$MOCKLLM_CACHE_DIR` (set it empty for no cache), else
 `$XDG_CACHE_HOME/mockllm`, else `~/.cache/mockllm`, in a folder only its
-owner may write; an entry another user could have written is not read. Every
+owner may write; a folder or entry another user could write is not used. Every
 key includes `code_stamp()`, so an upgrade or an edit of any module misses.
 Storing is best effort: a read-only home just means nothing is kept.
 """
@@ -45,22 +45,29 @@ def code_stamp() -> str:
 
 
 def read(kind: str, key: str) -> Any:
-    """The object stored as `kind` under `key`, or None (absent, damaged, or writable by another user)."""
+    """The object stored as `kind` under `key`, or None (absent, unreadable, damaged, or writable by another user)."""
     folder = cache_folder()
     if folder is None:
         return None
     path = folder / f"{kind}-{key}.pickle"
     try:
-        with path.open("rb") as file:
-            if not _owned(os.fstat(file.fileno())):
-                return None
+        if not _owned(folder.stat()):
+            return None
+        file = path.open("rb")
+    except OSError:
+        return None
+    with file:
+        if not _owned(os.fstat(file.fileno())):
+            return None
+        try:
             value = pickle.load(file)
+        except Exception:  # noqa: BLE001 - a damaged or outdated entry is a miss, and is dropped
+            _remove(path)
+            return None
+    try:
         os.utime(path)  # recently used: kept longest
-    except FileNotFoundError:
-        return None
-    except Exception:  # noqa: BLE001 - a damaged or outdated entry is a miss, and is dropped
-        _remove(path)
-        return None
+    except OSError:
+        pass
     return value
 
 
@@ -75,12 +82,15 @@ def write(kind: str, key: str, value: Any, keep: int) -> None:
             return
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{kind}-", suffix=".tmp")
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        return
+    try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.replace(temporary, folder / f"{kind}-{key}.pickle")
         _prune(folder, kind, keep)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        return
+    except OSError:
+        _remove(Path(temporary))
 
 
 def _owned(info: os.stat_result) -> bool:

@@ -6,7 +6,7 @@ once by importing every module under `mockllm.dialects`, kept in the disk
 cache under mockllm's code stamp (`mockllm.core.disk_cache`), and read from
 there on later starts, so a server imports only the dialects its clients use.
 
-The order is the modules' (`DIALECT_MODULES`), then each module's order of
+The order is the modules' (`dialect_modules()`), then each module's order of
 registration: where two dialects declare one route, the first serves it.
 """
 
@@ -43,7 +43,7 @@ Manifest = tuple[Entry, ...]
 
 
 def dialect_modules() -> list[str]:
-    """Every module under `mockllm.dialects` but the shared ones, in registration order: `_FIRST`, then by depth and name."""
+    """Every module under `mockllm.dialects` (shared ones too: they register nothing), in order: `_FIRST`, then by depth and name."""
     package = importlib.import_module("mockllm.dialects")
     names = [info.name for info in pkgutil.walk_packages(package.__path__, "mockllm.dialects.") if not info.ispkg]
     first = [f"mockllm.dialects.{name}" for name in _FIRST]

@@ -96,6 +96,21 @@ def test_an_entry_others_could_write_is_not_read(cache: Path, validations: list[
     assert validations == [SHIPPED, SHIPPED]
 
 
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="files have no owner here")
+def test_a_cache_folder_others_could_write_is_neither_read_nor_written(cache: Path, validations: list[Path]) -> None:
+    load_catalog(SHIPPED)
+    cache.chmod(0o777)
+    try:
+        load_catalog(SHIPPED)
+        for path in entries(cache):
+            path.unlink()
+        load_catalog(SHIPPED)
+        assert entries(cache) == []
+    finally:
+        cache.chmod(0o700)
+    assert validations == [SHIPPED, SHIPPED, SHIPPED]
+
+
 def test_an_empty_cache_setting_stores_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, validations: list[Path]) -> None:
     monkeypatch.setenv("MOCKLLM_CACHE_DIR", "")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
@@ -133,13 +148,18 @@ def test_an_unwritable_cache_folder_still_loads(tmp_path: Path, monkeypatch: pyt
     assert "default" in load_catalog(SHIPPED).scenarios
 
 
-def test_mockllm_check_stores_what_serve_reads(tmp_path: Path) -> None:
-    """`mockllm check` in a process of its own leaves the entry a later start of the same folder reads."""
+def test_a_later_process_reads_what_mockllm_check_stored(tmp_path: Path) -> None:
+    """`mockllm check` leaves an entry; `mockllm list` in a process of its own reads it (a hit only refreshes its time)."""
     cache = tmp_path / "cache"
     folder = write_scenarios(tmp_path / "s", scenario("default", [{"say": "hi"}]))
     env = {**os.environ, "MOCKLLM_CACHE_DIR": str(cache)}
     checked = subprocess.run([sys.executable, "-m", "mockllm", "check", str(folder)], env=env, capture_output=True, text=True, check=True)
     assert checked.stdout == f"ok: 1 scenario in {folder}\n"
     [entry] = entries(cache)
-    key = catalog_cache.catalog_key(folder, [folder / "test.yaml"], 1 << 20)
-    assert entry.name == f"catalog-{key}.pickle"
+    stored = entry.stat()
+    os.utime(entry, ns=(0, 0))
+    listed = subprocess.run([sys.executable, "-m", "mockllm", "list", str(folder)], env=env, capture_output=True, text=True, check=True)
+    assert listed.stdout == "default  test scenario default\n"
+    assert entries(cache) == [entry]
+    assert entry.stat().st_ino == stored.st_ino  # not written again
+    assert entry.stat().st_mtime_ns > 0  # read: its time refreshed
