@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from mockllm.core import disk_cache
+from mockllm.dialects.apps.base import AppFraming
 from mockllm.dialects.base import REGISTERED, Dialect, EventSocketDialect
 
 #: Imported first: the modules whose dialects others extend (their routes come first in the route table).
@@ -37,6 +38,8 @@ class Entry:
     listings: tuple[str, ...]
     provider: str | None
     socket: bool
+    #: An app framing: served under `/{name}/…` too.
+    framing: bool
 
 
 Manifest = tuple[Entry, ...]
@@ -66,6 +69,7 @@ def _entry(dialect: Dialect) -> Entry:
         tuple(dialect.listings()),
         dialect.provider,
         isinstance(dialect, EventSocketDialect),
+        isinstance(dialect, AppFraming),
     )
 
 
@@ -87,12 +91,16 @@ class Registry(Mapping[str, Dialect]):
         """What the route table needs of every dialect, no module imported."""
         return manifest()
 
+    def entry(self, name: str) -> Entry | None:
+        """The manifest's entry for `name`, or None."""
+        return next((entry for entry in manifest() if entry.name == name), None)
+
     def __getitem__(self, name: str) -> Dialect:
         if name not in REGISTERED:
-            module = next((entry.module for entry in manifest() if entry.name == name), None)
-            if module is None:
+            entry = self.entry(name)
+            if entry is None:
                 raise KeyError(name)
-            importlib.import_module(module)
+            importlib.import_module(entry.module)
         return REGISTERED[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -104,7 +112,7 @@ class Registry(Mapping[str, Dialect]):
         return sum(1 for _ in self)
 
     def __contains__(self, name: object) -> bool:
-        return name in REGISTERED or any(entry.name == name for entry in manifest())
+        return name in REGISTERED or (isinstance(name, str) and self.entry(name) is not None)
 
 
 DIALECTS = Registry()

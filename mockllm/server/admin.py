@@ -13,9 +13,8 @@ from aiohttp import web
 from mockllm.core.redact import safe_text
 from mockllm.core.strict_json import parse_json
 from mockllm.dialects import DIALECTS
-from mockllm.dialects.apps.base import AppFraming
+from mockllm.dialects.apps.routes import builtin_framing_names
 from mockllm.scenarios.catalog import Catalog, scenario_count
-from mockllm.scenarios.framings import BUILTIN_FRAMINGS
 from mockllm.scenarios.problems import ProblemsError
 from mockllm.scenarios.routes_map import Route, RouteMap, custom_framings, framing_names
 from mockllm.scenarios.scenario import Match, Scenario
@@ -318,10 +317,10 @@ async def dialects(request: web.Request) -> web.Response:
     routes_map = [{"path": path, "framing": r.framing, "scenario": r.scenario, "methods": r.methods} for path, r in _mapped_routes(catalog)]
     return web.json_response(
         {
-            "dialects": [{"name": d.name, "routes": list(d.routes)} for d in DIALECTS.values() if d.routes and not isinstance(d, AppFraming)],
+            "dialects": [{"name": e.name, "routes": list(e.routes)} for e in DIALECTS.entries() if e.routes and not e.framing],
             "framings": [
                 {"name": name, "custom": name in custom, "extends": custom[name].extends if name in custom else None}
-                for name in sorted({*BUILTIN_FRAMINGS, *custom})
+                for name in sorted({*builtin_framing_names(), *custom})
             ],
             "routes_map": routes_map,
         }

@@ -122,6 +122,7 @@ def _listing_handler(path: str, names: list[str], serving: _Serving) -> Handler:
 
 
 async def _quiet_protocol_errors(app: web.Application) -> None:
+    """Log malformed requests and fd exhaustion as one line each (an `on_startup` hook: see `quiet_protocol_errors`)."""
     quiet_protocol_errors()
 
 

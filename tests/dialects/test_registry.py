@@ -12,8 +12,12 @@ import pytest
 
 from mockllm.core import disk_cache
 from mockllm.dialects import DIALECTS
+from mockllm.dialects.apps.base import AppFraming
+from mockllm.dialects.apps.routes import builtin_framing_names
+from mockllm.dialects.apps.template import TemplateFramer
 from mockllm.dialects.base import EventSocketDialect
 from mockllm.dialects.registry import build_manifest, manifest
+from mockllm.scenarios.framings import BUILTIN_FRAMINGS, EXTENDABLE_FRAMINGS
 
 #: Run in a fresh interpreter: build an app, serve one Anthropic request, and say which dialect modules were imported when.
 SERVE_ONE = """
@@ -49,6 +53,13 @@ def test_the_manifest_describes_every_registered_dialect_in_order() -> None:
         assert entry.listings == tuple(dialect.listings())
         assert entry.provider == dialect.provider
         assert entry.socket == isinstance(dialect, EventSocketDialect)
+        assert entry.framing == isinstance(dialect, AppFraming)
+
+
+def test_the_file_formats_framing_names_are_the_served_ones() -> None:
+    """`scenarios/` checks framing names without importing a dialect: its lists must be the registry's app framings."""
+    assert sorted(BUILTIN_FRAMINGS) == builtin_framing_names()
+    assert sorted(EXTENDABLE_FRAMINGS) == sorted(name for name in builtin_framing_names() if isinstance(DIALECTS[name], TemplateFramer))
 
 
 def test_unknown_names_are_not_dialects() -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from mockllm.dialects.apps.base import AppFraming
 from mockllm.dialects.apps.template import TemplateFramer
 from mockllm.dialects.registry import DIALECTS
-from mockllm.scenarios.framings import BUILTIN_FRAMINGS, Framing
+from mockllm.scenarios.framings import Framing
 from mockllm.scenarios.routes_map import custom_framings
 
 if TYPE_CHECKING:
@@ -25,8 +25,14 @@ def app_framing(catalog: Catalog, name: str) -> AppFraming | None:
 
 def builtin_framing(name: str) -> AppFraming | None:
     """The built-in framing called `name` (its module imported on first use), or None."""
-    framing = DIALECTS[name] if name in BUILTIN_FRAMINGS else None
+    entry = DIALECTS.entry(name)
+    framing = DIALECTS[name] if entry is not None and entry.framing else None
     return framing if isinstance(framing, AppFraming) else None
+
+
+def builtin_framing_names() -> list[str]:
+    """The built-in framings' names, sorted, no module imported."""
+    return sorted(entry.name for entry in DIALECTS.entries() if entry.framing)
 
 
 def resolve_framing(declared: Framing) -> Framing:
